@@ -1,0 +1,1 @@
+DELETE FROM app.allocation_rule WHERE rule_id = :rule_id;

@@ -1,0 +1,265 @@
+"""Users, roles, scope and the audit log: the rules live here, the app and the CLI only call them.
+
+Roles are cumulative: an analyst can do all a viewer can, an admin all an analyst can.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from dataclasses import dataclass, field
+
+import bcrypt
+import sqlalchemy as sa
+
+from db.sql import statement
+
+ROLES = ("viewer", "analyst", "admin")
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "viewer": frozenset({"read", "export"}),
+    "analyst": frozenset({"read", "export", "ai_insights", "triage", "dismiss", "budgets"}),
+    "admin": frozenset(
+        {
+            "read",
+            "export",
+            "ai_insights",
+            "triage",
+            "dismiss",
+            "budgets",
+            "users",
+            "sources",
+            "allocation_rules",
+            "schedules",
+            "audit",
+        }
+    ),
+}
+LOCKOUT_FAILURES = 5
+LOCKOUT_MINUTES = 15
+MIN_PASSWORD = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What cost a user may see; an empty tuple means no limit on that level."""
+
+    providers: tuple[str, ...] = ()
+    billing_accounts: tuple[str, ...] = ()
+    sub_accounts: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> Scope:
+        data = data or {}
+        return cls(
+            tuple(data.get("providers") or ()),
+            tuple(data.get("billing_accounts") or ()),
+            tuple(data.get("sub_accounts") or ()),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "providers": list(self.providers),
+                "billing_accounts": list(self.billing_accounts),
+                "sub_accounts": list(self.sub_accounts),
+            }
+        )
+
+    @property
+    def unlimited(self) -> bool:
+        return not (self.providers or self.billing_accounts or self.sub_accounts)
+
+    def params(self) -> dict[str, object]:
+        """Bound parameters every gold query takes (see the scope clause in db/sql/*.sql)."""
+        return {
+            "scope_providers": list(self.providers),
+            "scope_all_providers": not self.providers,
+            "scope_accounts": list(self.billing_accounts),
+            "scope_all_accounts": not self.billing_accounts,
+            "scope_sub_accounts": list(self.sub_accounts),
+            "scope_all_sub_accounts": not self.sub_accounts,
+        }
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    name: str
+    email: str
+    role: str
+    scope: Scope = field(default_factory=Scope)
+    disabled: bool = False
+    password_hash: str = field(default="", repr=False)
+
+    def can(self, permission: str) -> bool:
+        return permission in PERMISSIONS.get(self.role, frozenset())
+
+
+class UserError(ValueError):
+    """A user change a person asked for that cannot be made; the message says why."""
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"passwords need at least {MIN_PASSWORD} characters")
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+
+def check_password(password: str, password_hash: str) -> bool:
+    return bcrypt.checkpw(password.encode(), password_hash.encode())
+
+
+def users(engine: sa.Engine) -> list[User]:
+    with engine.connect() as conn:
+        rows = conn.execute(statement("users")).all()
+    return [
+        User(
+            r.username,
+            r.name,
+            r.email,
+            r.role,
+            Scope.from_json(r.scope),
+            r.disabled,
+            r.password_hash,
+        )
+        for r in rows
+    ]
+
+
+def get_user(engine: sa.Engine, username: str) -> User | None:
+    return next((u for u in users(engine) if u.username.lower() == username.lower()), None)
+
+
+def add_user(
+    engine: sa.Engine,
+    username: str,
+    password: str,
+    *,
+    role: str,
+    name: str = "",
+    email: str = "",
+    scope: Scope | None = None,
+    actor: str | None = None,
+) -> None:
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if get_user(engine, username):
+        raise UserError(f"user {username!r} exists already")
+    params = {
+        "username": username,
+        "name": name or username,
+        "email": email or f"{username}@localhost",
+        "password_hash": hash_password(password),
+        "role": role,
+        "scope": (scope or Scope()).to_json(),
+    }
+    try:
+        with engine.begin() as conn:
+            conn.execute(statement("user_insert"), params)
+            _audit(conn, actor, "user_added", {"user": username, "role": role})
+    except sa.exc.IntegrityError as exc:
+        raise UserError(f"user name {username!r} is not allowed (letters, digits, _.@-)") from exc
+
+
+def set_password(engine: sa.Engine, username: str, password: str, actor: str | None = None) -> None:
+    _change(
+        engine,
+        "user_set_password",
+        username,
+        actor,
+        "password_changed",
+        password_hash=hash_password(password),
+    )
+
+
+def set_disabled(
+    engine: sa.Engine, username: str, disabled: bool, actor: str | None = None
+) -> None:
+    action = "user_disabled" if disabled else "user_enabled"
+    _change(engine, "user_set_disabled", username, actor, action, disabled=disabled)
+
+
+def update_user(
+    engine: sa.Engine, username: str, role: str, scope: Scope, actor: str | None = None
+) -> None:
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}")
+    _change(
+        engine, "user_update", username, actor, "user_changed", role=role, scope=scope.to_json()
+    )
+
+
+def _change(
+    engine: sa.Engine, name: str, username: str, actor: str | None, action: str, **values: object
+) -> None:
+    with engine.begin() as conn:
+        changed = conn.execute(statement(name), {"username": username, **values}).rowcount
+        if not changed:
+            raise UserError(f"no user {username!r}")
+        detail = {"user": username} | {k: v for k, v in values.items() if k != "password_hash"}
+        _audit(conn, actor, action, detail)
+
+
+def _audit(conn: sa.Connection, username: str | None, action: str, detail: dict) -> None:
+    conn.execute(
+        statement("audit_insert"),
+        {"username": username, "action": action, "detail": json.dumps(detail, default=str)},
+    )
+
+
+def audit(engine: sa.Engine, username: str | None, action: str, **detail: object) -> None:
+    with engine.begin() as conn:
+        _audit(conn, username, action, detail)
+
+
+def recent_audit(
+    engine: sa.Engine, username: str | None = None, action: str | None = None, limit: int = 500
+) -> list[sa.Row]:
+    with engine.connect() as conn:
+        params = {"username": username, "action": action, "limit": limit}
+        return conn.execute(statement("audit_recent"), params).all()
+
+
+def recent_failures(engine: sa.Engine) -> dict[str, int]:
+    """Failed logins per (lower-case) user name inside the lockout window."""
+    with engine.connect() as conn:
+        rows = conn.execute(statement("login_failures"), {"window_minutes": LOCKOUT_MINUTES})
+        return {r.username: r.failures for r in rows}
+
+
+def ensure_admin(engine: sa.Engine, password: str | None) -> None:
+    """The first start of an empty install creates `admin`; the password comes from
+    CLOUDLENS_ADMIN_PASSWORD, or is generated and printed once, here, never stored in clear."""
+    with engine.connect() as conn:
+        if conn.execute(statement("user_count")).scalar_one():
+            return
+    generated = not password
+    password = password or secrets.token_urlsafe(12)
+    try:
+        add_user(engine, "admin", password, role="admin", name="Administrator")
+    except UserError:
+        return  # another process created it first
+    if generated:
+        print(
+            f"Cloudlens created the user 'admin' with the password: {password}\n"
+            "It is shown only this once; change it with `python -m db user set-password admin`.",
+            file=sys.stderr,
+        )
+
+
+def ensure_demo_users(engine: sa.Engine, password: str | None) -> None:
+    """`viewer` and `analyst` for the demo; same password rule as ensure_admin."""
+    generated = not password
+    password = password or secrets.token_urlsafe(12)
+    created = []
+    for role in ("viewer", "analyst"):
+        if not get_user(engine, role):
+            add_user(engine, role, password, role=role, name=f"Demo {role}")
+            created.append(role)
+    if created and generated:
+        print(
+            f"Cloudlens created the demo users {', '.join(created)} with the password: {password}\n"
+            "It is shown only this once.",
+            file=sys.stderr,
+        )

@@ -1,0 +1,166 @@
+"""Command line: `python -m ingestion load|demo|export-focus|check-focus ...`.
+
+Exit codes are a contract for scripts and the scheduler: 0 all files loaded or skipped,
+2 a file was bad input (one line naming the file, row and column), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from config import Settings
+from db import users
+from db.engine import get_engine
+from ingestion.demo import load_demo
+from ingestion.errors import BadInput
+from ingestion.focus_export import container_for, export_focus
+from ingestion.focus_rules import VERSIONS, check_file
+from ingestion.loader import FileResult, expand, load_file
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def money(value: Decimal) -> str:
+    """Cents for real amounts; small fractions (test exports) keep their significant digits."""
+    if value == 0 or abs(value) >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.6g}"
+
+
+def describe(result: FileResult) -> str:
+    name = result.path.name
+    if result.status == "skipped":
+        return f"skipped {name}: already loaded (same checksum), {result.seconds:.2f} s"
+    if result.status == "failed":
+        return f"error: {result.error}"
+    s = result.summary
+    assert s is not None
+    periods = ", ".join(p.strftime("%Y-%m") for p in s.billing_periods) or "(none)"
+    billed = " + ".join(
+        f"{money(v)} {cur or '(no currency)'}"
+        for cur, v in sorted(s.billed_by_currency().items(), key=str)
+    )
+    return (
+        f"loaded {name} [{result.format}]: {s.row_count:,} rows, billing periods {periods}, "
+        f"providers {', '.join(s.providers) or '(none named)'}, BilledCost {billed}, "
+        f"{result.seconds:.2f} s"
+    )
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    files = expand([Path(p) for p in args.paths])
+    if not files:
+        print(
+            f"error: no CSV, CSV.GZ or Parquet files under {' '.join(args.paths)}", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    engine = get_engine(settings)
+    code = EXIT_OK
+    for path in files:
+        result = load_file(
+            engine,
+            path,
+            source=args.source,
+            batch_bytes=settings.load_batch_bytes,
+            force=args.force,
+        )
+        print(describe(result), file=sys.stderr if result.status == "failed" else sys.stdout)
+        for warning in result.warnings:
+            print(f"  warning: {warning}")
+        if result.bad_input:
+            code = EXIT_BAD_INPUT
+    return code
+
+
+def cmd_export_focus(args: argparse.Namespace) -> int:
+    """Bronze as a FOCUS 1.2 file; the suffix of --out picks CSV, gzip CSV or Parquet."""
+    out = Path(args.out)
+    try:
+        container_for(out)  # a name that says no file type is refused before any database work
+        engine = get_engine(Settings.from_env())
+        result = export_focus(engine, out, source=args.source, period=args.period)
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(
+        f"exported {result.rows:,} rows to {result.path} [FOCUS 1.2 {result.container}], "
+        f"{result.seconds:.2f} s"
+    )
+    return EXIT_OK
+
+
+def cmd_check_focus(args: argparse.Namespace) -> int:
+    """The file against the FOCUS rules: a line per rule broken, then the verdict."""
+    try:
+        report = check_file(Path(args.path), version=args.focus_version)
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("\n".join(report.lines()))
+    return EXIT_OK if report.ok else EXIT_BAD_INPUT
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    engine = get_engine(settings)
+    results = load_demo(
+        engine, settings.home / "demo", months=args.months, seed=args.seed, scale=args.scale
+    )
+    for result in results:
+        print(describe(result), file=sys.stderr if result.status == "failed" else sys.stdout)
+    users.ensure_demo_users(engine, settings.demo_password)
+    failed = [r for r in results if r.status == "failed"]
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def billing_month(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2024-09") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m ingestion", description="Cloudlens ingestion")
+    sub = p.add_subparsers(dest="command", required=True)
+    load = sub.add_parser("load", help="load FOCUS files or folders (CSV, CSV.GZ, Parquet)")
+    load.add_argument("paths", nargs="+", metavar="PATH")
+    load.add_argument("--source", default="local", help="name of the source (default: local)")
+    load.add_argument("--force", action="store_true", help="load even if this content was loaded")
+    load.set_defaults(func=cmd_load)
+    demo = sub.add_parser("demo", help="generate and load a demo company (all four clouds)")
+    demo.add_argument("--months", type=int, default=13, help="calendar months (default 13)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--scale", type=int, default=1, help="multiply the rows (benchmarks)")
+    demo.set_defaults(func=cmd_demo)
+    export = sub.add_parser("export-focus", help="write bronze as a FOCUS 1.2 file")
+    export.add_argument("--out", required=True, metavar="FILE", help=".csv, .csv.gz or .parquet")
+    export.add_argument("--source", help="only this source")
+    export.add_argument("--period", type=billing_month, help="only this billing month, YYYY-MM")
+    export.set_defaults(func=cmd_export_focus)
+    check = sub.add_parser("check-focus", help="check a FOCUS file against the spec's rules")
+    check.add_argument("path", metavar="FILE")
+    check.add_argument(
+        "--focus-version", choices=VERSIONS, help="check as this version (default: detected)"
+    )
+    check.set_defaults(func=cmd_check_focus)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except Exception as exc:  # noqa: BLE001 - the CLI's promise is one line, not a traceback
+        detail = " ".join(str(exc).split())[:500]
+        print(f"error: {type(exc).__name__}: {detail}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Every export format Cloudlens reads, listed by name; detection tries them in this order.
+
+Native formats come first (their headers are distinctive); FOCUS last, so a file with a few
+FOCUS-looking columns but a provider's native layout is read as the native format.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingestion.errors import BadInput
+from ingestion.formats.aws_cur import AwsCur
+from ingestion.formats.azure import AzureCost
+from ingestion.formats.base import ExportFormat
+from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, ExportFile, sniff
+from ingestion.formats.focus import Focus
+from ingestion.formats.gcp import GcpBilling
+from ingestion.formats.oci import OciReport
+
+FORMATS: dict[str, ExportFormat] = {
+    "aws_cur": AwsCur(),
+    "azure": AzureCost(),
+    "gcp": GcpBilling(),
+    "oci": OciReport(),
+    "focus": Focus(),
+}
+
+
+def open_export(path: Path, batch_bytes: int = DEFAULT_BATCH_BYTES) -> ExportFile:
+    """Look at a file's bytes and header, pick its format, or raise BadInput saying why not."""
+    container, header = sniff(path)
+    for fmt in FORMATS.values():
+        if fmt.matches(header):
+            return ExportFile(path, container, fmt.bind(header, path), batch_bytes)
+    shown = ", ".join(header[:5])
+    raise BadInput(
+        path.name,
+        "not a recognized cost export: neither FOCUS nor an AWS, Azure, GCP or OCI export "
+        f"(header starts: {shown})",
+    )

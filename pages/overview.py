@@ -1,0 +1,137 @@
+"""Overview: where spend stands this month, how it moves day by day, what drives and moves it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.periods import month_to_date, pct_change
+from ui import data
+from ui.charts import provider_bars, stacked_daily
+from ui.format import change, in_currency, money
+from ui.page import start
+from ui.tables import slug, table
+
+ctx = start(__file__, "Overview")
+f, as_of = ctx.cost, ctx.as_of
+cur = f.currency
+window = month_to_date(as_of)
+st.caption(f"Billed cost{in_currency(cur)} · data through {as_of:%d %b %Y}")
+
+k = data.kpis(f, window)
+delta = pct_change(k["month_to_date"], k["last_month_to_date"])
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(
+    f"Month to date ({as_of:%b %Y})",
+    money(k["month_to_date"], cur),
+    delta=change(delta),
+    delta_color="inverse",
+    help=f"{window.month_start:%d %b} – {as_of:%d %b %Y}, against the same days last month",
+)
+c2.metric(
+    f"Same point last month (to {window.last_month_same_day:%d %b})",
+    money(k["last_month_to_date"], cur),
+)
+c3.metric(f"Last month ({window.last_month_start:%b %Y})", money(k["last_month"], cur))
+days_in = (as_of - window.month_start).days + 1
+run_rate = k["month_to_date"] / days_in * 30.4
+c4.metric("30-day run rate", money(run_rate, cur), help="Month-to-date daily average × 30.4")
+
+scope = slug(f.start, f.end, cur)
+left, right = st.columns([2, 1])
+with left:
+    st.subheader("Daily cost by provider")
+    daily = data.daily_by_provider(f)
+    if daily.empty:
+        st.info("No cost in the selected date range and providers.")
+    else:
+        st.plotly_chart(stacked_daily(daily, cur), width="stretch", key="daily_chart")
+with right:
+    st.subheader("Spend by provider")
+    totals = data.provider_totals(f)
+    if not totals.empty:
+        st.plotly_chart(provider_bars(totals, cur), width="stretch", key="provider_chart")
+        table(
+            totals,
+            labels={"provider": "Provider", "billed_cost": "Billed cost"},
+            money=("billed_cost",),
+            file_name=f"spend-by-provider_{scope}",
+            key="provider_table",
+        )
+
+st.subheader("Top movers")
+st.caption(
+    f"{f.start:%d %b} – {f.end:%d %b %Y} against the {(f.end - f.start).days + 1} days before"
+)
+movers_left, movers_right = st.columns(2)
+for column, key, title in (
+    (movers_left, "service", "Services"),
+    (movers_right, "sub_account", "Sub-accounts"),
+):
+    with column:
+        moved = data.movers(f, key)
+        st.markdown(f"**{title}**")
+        if moved.empty:
+            st.info("Nothing moved in this window.")
+            continue
+        table(
+            moved,
+            labels={
+                "value": title[:-1],
+                "previous_cost": "Before",
+                "current_cost": "Now",
+                "change": "Change",
+            },
+            money=("previous_cost", "current_cost", "change"),
+            file_name=f"top-movers-{key}_{scope}",
+            key=f"movers_{key}",
+        )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Top services")
+    table(
+        data.top_services(f),
+        labels={"service_name": "Service", "provider": "Provider", "billed_cost": "Billed cost"},
+        money=("billed_cost",),
+        file_name=f"top-services_{scope}",
+        key="top_services",
+    )
+with right:
+    st.subheader("Top accounts")
+    table(
+        data.top_accounts(f),
+        labels={
+            "provider": "Provider",
+            "sub_account_name": "Name",
+            "billed_cost": "Billed cost",
+            "sub_account_id": "Sub-account",
+            "billing_account_id": "Billing account",
+        },
+        money=("billed_cost",),
+        file_name=f"top-accounts_{scope}",
+        key="top_accounts",
+    )
+
+if f.scope.unlimited:  # sources span accounts: only users who see everything see them
+    st.subheader("Data freshness")
+    fresh = data.freshness()
+    if fresh.empty:
+        st.info("No loads recorded yet.")
+    else:
+        fresh["status"] = [
+            "⚠️ last load failed" if failed and (loaded is None or failed > loaded) else "✅ ok"
+            for loaded, failed in zip(fresh["last_loaded_at"], fresh["last_failed_at"], strict=True)
+        ]
+        table(
+            fresh,
+            labels={
+                "source": "Source",
+                "status": "Status",
+                "last_loaded_at": "Last loaded",
+                "last_charge_date": "Data through",
+                "files_loaded": "Files loaded",
+                "last_error": "Last error",
+            },
+            file_name="data-freshness",
+            key="freshness",
+        )

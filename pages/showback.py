@@ -1,0 +1,173 @@
+"""Showback / chargeback: cost per tag value, an explicit untagged bucket, and allocation rules
+that spread shared or untagged cost; the total after allocation always equals the bill."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from db.explore import METRICS
+from db.showback import METHODS, AllocationRule
+from ui import data, state
+from ui.auth import audit, current_user
+from ui.format import SYMBOLS, escape_md, money
+from ui.page import start
+from ui.tables import slug, table
+
+UNTAGGED_LABEL = "(untagged)"
+NO_RULE = "No allocation"
+
+ctx = start(__file__, "Showback")
+f = ctx.cost
+cur = f.currency
+keys = data.tag_keys(f)
+if not keys:
+    st.info("No tags in the selected dates: showback needs cost rows with tags.")
+    st.stop()
+
+preferred = next((k for k in ("team", "cost-center", "app", "application") if k in keys), keys[0])
+state.seed("sb_key", state.get("key") if state.get("key") in keys else preferred)
+state.seed("sb_metric", state.get("metric") if state.get("metric") in METRICS else "billed_cost")
+
+c1, c2, c3 = st.columns(3)
+tag_key = c1.selectbox("Tag key", keys, key="sb_key")
+metric = c2.selectbox("Cost metric", list(METRICS), key="sb_metric", format_func=METRICS.get)
+key_rules = [r for r in data.allocation_rules() if r.tag_key == tag_key]
+rule_names = [NO_RULE, *[r.name for r in key_rules]]
+state.seed("sb_rule", state.get("rule") if state.get("rule") in rule_names else NO_RULE)
+if "sb_rule_pending" in st.session_state:  # a rule just saved becomes the one shown
+    st.session_state["sb_rule"] = st.session_state.pop("sb_rule_pending")
+if st.session_state["sb_rule"] not in rule_names:
+    st.session_state["sb_rule"] = NO_RULE
+rule_name = c3.selectbox("Allocation rule", rule_names, key="sb_rule")
+rule = next((r for r in key_rules if r.name == rule_name), None)
+state.publish({"key": tag_key, "metric": metric, "rule": None if rule is None else rule_name})
+
+result = data.showback(f, tag_key, rule, metric)
+shown = result.assign(value=[UNTAGGED_LABEL if v is None else v for v in result["value"]])
+total = sum(result["before"], Decimal(0))
+untagged = sum(result.loc[result["value"].isna(), "before"], Decimal(0))
+
+k1, k2, k3 = st.columns(3)
+k1.metric(f"Total {METRICS[metric].lower()}", money(float(total), cur))
+k2.metric(f"Untagged by {tag_key}", money(float(untagged), cur))
+k3.metric(
+    "Tagged share",
+    f"{(1 - untagged / total) * 100:.1f}%" if total else "—",
+    help="Share of cost carrying this tag key",
+)
+if rule is not None:
+    pool = "untagged cost" if rule.pool_value is None else f"cost tagged {rule.pool_value!r}"
+    st.caption(
+        f"Rule “{escape_md(rule.name)}”: {METHODS[rule.method].lower()} of {escape_md(pool)}."
+    )
+
+views = {"Before": shown["before"]}
+if rule is not None:
+    views["After allocation"] = shown["after"]
+long = pd.concat(
+    pd.DataFrame({"tag_value": shown["value"], "view": view, "cost": costs})
+    for view, costs in views.items()
+)
+fig = px.bar(
+    long.astype({"cost": "float64"}),
+    x="tag_value",
+    y="cost",
+    color="view",
+    barmode="group",
+    labels={"tag_value": tag_key, "cost": METRICS[metric], "view": ""},
+)
+fig.update_yaxes(tickprefix=SYMBOLS.get(cur or "", ""), tickformat=",.2f")
+fig.update_layout(margin={"t": 10, "b": 10}, showlegend=rule is not None)
+st.plotly_chart(fig, width="stretch", key="sb_chart")
+
+totals = pd.DataFrame(
+    [
+        {
+            "value": "Total",
+            "before": total,
+            "allocated": sum(result["allocated"], Decimal(0)),
+            "after": sum(result["after"], Decimal(0)),
+        }
+    ]
+)
+table(
+    pd.concat([shown, totals], ignore_index=True),
+    labels={"value": tag_key, "before": "Before", "allocated": "Allocated", "after": "After"},
+    money=("before", "allocated", "after"),
+    file_name="showback_" + slug(tag_key, rule_name, metric, f.start, f.end, cur),
+    key="sb_table",
+)
+
+with st.expander("Allocation rules", icon=":material/rule:"):
+    if not current_user().can("allocation_rules"):
+        st.caption("Only an admin can add or change allocation rules.")
+        st.stop()
+    st.caption(
+        "A rule spreads the untagged bucket, or a value that stands for shared cost, over the "
+        "other values of the key. Totals never change: what leaves the pool lands on values."
+    )
+    for r in key_rules:
+        left, right = st.columns([5, 1])
+        detail = ", ".join(f"{k} {v}%" for k, v in r.percentages.items())
+        pool = "untagged" if r.pool_value is None else repr(r.pool_value)
+        left.markdown(
+            f"**{escape_md(r.name)}**: {METHODS[r.method].lower()} of {escape_md(pool)}"
+            + (f" ({escape_md(detail)})" if detail else "")
+        )
+        if right.button("Delete", key=f"sb_del_{r.rule_id}"):
+            data.delete_rule(r.rule_id)
+            audit("allocation_rule_deleted", rule=r.name, tag_key=r.tag_key)
+            st.cache_data.clear()
+            st.rerun()
+    values = [v for v in result["value"] if v is not None]
+    with st.form("sb_new_rule", clear_on_submit=False):
+        st.markdown(f"**New rule for {tag_key}**")
+        name = st.text_input("Name", key="sb_new_name")
+        pool_choice = st.selectbox("Cost to spread", [UNTAGGED_LABEL, *values], key="sb_new_pool")
+        method = st.radio(
+            "How", list(METHODS), format_func=METHODS.get, key="sb_new_method", horizontal=True
+        )
+        shares = st.data_editor(
+            pd.DataFrame({"value": values, "percent": [0.0] * len(values)}),
+            num_rows="dynamic",
+            key="sb_new_shares",
+            column_config={
+                "value": st.column_config.TextColumn(tag_key),
+                "percent": st.column_config.NumberColumn(
+                    "Percent (fixed only)", min_value=0.0, max_value=100.0
+                ),
+            },
+            hide_index=True,
+        )
+        if st.form_submit_button("Save rule"):
+            try:
+                percentages = (
+                    {
+                        str(row.value): Decimal(str(row.percent))
+                        for row in shares.itertuples()
+                        if row.value and row.percent
+                    }
+                    if method == "fixed"
+                    else {}
+                )
+            except InvalidOperation:
+                percentages = {}
+            new = AllocationRule(
+                name=name,
+                tag_key=tag_key,
+                method=method,
+                pool_value=None if pool_choice == UNTAGGED_LABEL else pool_choice,
+                percentages=percentages,
+            )
+            if problems := new.problems():
+                st.error(" ".join(problems))
+            else:
+                data.save_rule(new)
+                audit("allocation_rule_saved", rule=new.name, tag_key=tag_key, method=method)
+                st.cache_data.clear()
+                st.session_state["sb_rule_pending"] = new.name.strip()
+                st.rerun()

@@ -1,0 +1,98 @@
+"""The Overview in a real browser: the month-to-date figure a person reads equals gold, and
+each role sees its own pages; anonymous visitors see only the sign-in form."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from db import users
+from db.engine import get_engine
+from ingestion.loader import load_file
+from tests.browser.conftest import screenshot, settle, sign_in, wait_for_cookie
+from tests.conftest import TRUNCATE_ALL
+from tests.focus_files import row, write_csv
+from ui.format import money
+
+pytestmark = pytest.mark.browser
+PASSWORD = "browser-password-1"
+
+
+@pytest.fixture(scope="module")
+def loaded(app_env: str, engine: sa.Engine, tmp_path_factory: pytest.TempPathFactory) -> sa.Engine:
+    """Data and users exist before the server answers its first query (its cache lives 5 min)."""
+    get_engine()  # the first entry point: creates admin while app.user is still empty
+    with engine.begin() as conn:
+        conn.execute(sa.text(TRUNCATE_ALL))
+    rows = [row(f"2024-10-{d:02d}", f"{d}.50") for d in range(1, 21)]
+    rows += [row(f"2024-09-{d:02d}", "4.00", provider="Microsoft") for d in range(1, 31)]
+    rows.append(
+        row(
+            "2024-10-02",
+            "1.00",
+            service="<img src=x onerror=alert(1)>",
+            tags='{"team": "<img src=x onerror=alert(1)>"}',
+        )
+    )
+    path = write_csv(tmp_path_factory.mktemp("b") / "b.csv", rows)
+    assert load_file(engine, path).status == "loaded"
+    for name, role in (("vera", "viewer"), ("andy", "analyst")):
+        if not users.get_user(engine, name):
+            users.add_user(engine, name, PASSWORD, role=role)
+    return engine
+
+
+def test_overview_shows_month_to_date(loaded: sa.Engine, streamlit_url: str, page) -> None:
+    with loaded.connect() as conn:
+        mtd = conn.execute(
+            sa.text(
+                "SELECT sum(billed_cost) FROM gold.daily_cost WHERE charge_date >= '2024-10-01'"
+            )
+        ).scalar_one()
+    settle(page)
+    value = (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text="Month to date (")
+        .locator('[data-testid="stMetricValue"]')
+        .first
+    )
+    value.wait_for(timeout=60_000)
+    assert value.inner_text().strip() == money(float(mtd), "USD")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    settle(page)
+    screenshot(page, "overview")
+
+
+@pytest.mark.parametrize(
+    ("username", "admin_pages"), [("vera", False), ("andy", False), ("admin", True)]
+)
+def test_each_role_signs_in_sees_its_pages_and_signs_out(
+    loaded, streamlit_url: str, anonymous_page, username: str, admin_pages: bool
+) -> None:
+    from tests.conftest import ADMIN_PASSWORD
+
+    page = anonymous_page
+    sign_in(page, streamlit_url, username, ADMIN_PASSWORD if username == "admin" else PASSWORD)
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    settle(page)
+    nav = page.locator('[data-testid="stSidebar"]')
+    nav.get_by_role("link", name="Showback").wait_for(timeout=30_000)
+    assert nav.get_by_role("link", name="Users & audit").count() == (1 if admin_pages else 0)
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
+    wait_for_cookie(page, present=False)
+    page.goto(f"{streamlit_url}/explorer")  # no cookie left: a direct link shows the form
+    page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="Cost explorer").count() == 0
+
+
+def test_wrong_password_then_lockout(loaded, streamlit_url: str, anonymous_page) -> None:
+    page = anonymous_page
+    if not users.get_user(loaded, "locky"):
+        users.add_user(loaded, "locky", PASSWORD, role="viewer")
+    for _ in range(5):
+        sign_in(page, streamlit_url, "locky", "wrong-password-x")
+        page.get_by_text("Wrong user name or password.").wait_for(timeout=30_000)
+    sign_in(page, streamlit_url, "locky", PASSWORD)
+    page.get_by_text("Too many failed sign-ins").wait_for(timeout=30_000)
+    screenshot(page, "lockout")

@@ -1,0 +1,63 @@
+"""A scoped user sees only their accounts' cost on every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from db import users
+from db.users import Scope
+from ingestion.loader import load_file
+from tests.conftest import ROOT
+from tests.focus_files import row, write_csv
+from tests.ui.conftest import sign_in
+
+SECRETS = ("Secret Service", "theirs", "Hidden VM", "Microsoft", "1,000", "1000")
+
+
+@pytest.fixture
+def scoped(app_env: str, empty_db: sa.Engine, tmp_path: Path) -> sa.Engine:
+    rows = [
+        row("2024-09-01", "10", account="mine", service="Mine Service", tags='{"team": "a"}'),
+        row("2024-09-02", "1000", account="theirs", service="Secret Service", tags='{"team": "b"}'),
+        row("2024-09-03", "77", provider="Microsoft", service="Hidden VM", tags='{"team": "c"}'),
+    ]
+    load_file(empty_db, write_csv(tmp_path / "s.csv", rows))
+    if not users.get_user(empty_db, "scoped"):
+        users.add_user(
+            empty_db,
+            "scoped",
+            "scoped-password-1",
+            role="viewer",
+            scope=Scope(providers=("AWS",), sub_accounts=("mine",)),
+        )
+    return empty_db
+
+
+def everything_shown(app: AppTest) -> str:
+    parts = [m.value for m in app.metric] + [m.label for m in app.metric]
+    parts += [pd.DataFrame(d.value).to_csv() for d in app.dataframe]
+    parts += [x.value for x in app.markdown] + [x.value for x in app.caption]
+    for box in (*app.multiselect, *app.selectbox):
+        parts += [str(o) for o in box.options]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", ["overview", "explorer", "showback", "exports"])
+def test_scoped_user_never_sees_other_accounts(scoped, page: str) -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = sign_in(
+        AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60), "scoped"
+    )
+    app.run()
+    assert not app.exception
+    shown = everything_shown(app)
+    assert "Mine Service" in shown or page in ("showback", "exports")
+    for secret in SECRETS:
+        assert secret not in shown, f"{page} shows {secret!r}"
