@@ -9,6 +9,7 @@ import json
 import secrets
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import bcrypt
 import sqlalchemy as sa
@@ -226,6 +227,12 @@ def recent_failures(engine: sa.Engine) -> dict[str, int]:
     with engine.connect() as conn:
         rows = conn.execute(statement("login_failures"), {"window_minutes": LOCKOUT_MINUTES})
         return {r.username: r.failures for r in rows}
+
+
+def sessions_revoked_at(engine: sa.Engine, username: str) -> datetime | None:
+    """Cookies issued before this moment are void (sign-out, password change)."""
+    with engine.connect() as conn:
+        return conn.execute(statement("sessions_revoked"), {"username": username}).scalar_one()
 
 
 def ensure_admin(engine: sa.Engine, password: str | None) -> None:

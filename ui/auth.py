@@ -62,24 +62,42 @@ def _failed_attempt(creds: dict, before: dict[str, int]) -> str | None:
     return None
 
 
-def _restore_from_cookie(active: dict[str, User]) -> None:
-    """Honour the sign-in cookie from the HTTP request itself, so the first run already knows
-    the user and a bookmarked link opens its own page and view (the library's cookie component
-    answers a run later, when navigation has already fallen back to the default page)."""
-    if st.session_state.get("authentication_status") or st.session_state.get("logout"):
-        return
+def _cookie_user(active: dict[str, User]) -> User | None:
+    """The user a valid, unexpired, unrevoked sign-in cookie names, else None. A cookie the
+    browser kept after sign-out (or a password change) is void: the moment is in the audit log."""
     token = st.context.cookies.get(COOKIE_NAME)
     if not token:
-        return
+        return None
     try:
         claims = jwt.decode(token, data.settings().cookie_key, algorithms=["HS256"])
     except jwt.PyJWTError:
-        return
+        return None
     user = active.get(claims.get("username", ""))
-    if user is not None and claims.get("exp_date", 0) > time.time():
-        st.session_state.update(
-            authentication_status=True, username=user.username, name=user.name, email=user.email
-        )
+    expires = float(claims.get("exp_date", 0))
+    if user is None or expires <= time.time():
+        return None
+    revoked = users_db.sessions_revoked_at(data.engine(), user.username)
+    if revoked is not None and expires - COOKIE_DAYS * 86400 <= revoked.timestamp():
+        return None
+    return user
+
+
+def _restore_from_cookie(active: dict[str, User]) -> None:
+    """Honour the sign-in cookie from the HTTP request itself, so the first run already knows
+    the user and a bookmarked link opens its own page and view (the library's cookie component
+    answers a run later, when navigation has already fallen back to the default page). Any other
+    cookie is refused here, before the library could honour it on its own."""
+    if st.session_state.get("authentication_status") or st.session_state.get("logout"):
+        return
+    if COOKIE_NAME not in st.context.cookies:
+        return
+    user = _cookie_user(active)
+    if user is None:
+        st.session_state["logout"] = True  # the library reads no cookie once signed out
+        return
+    st.session_state.update(
+        authentication_status=True, username=user.username, name=user.name, email=user.email
+    )
 
 
 def require_login() -> User:

@@ -78,11 +78,19 @@ def test_each_role_signs_in_sees_its_pages_and_signs_out(
     nav = page.locator('[data-testid="stSidebar"]')
     nav.get_by_role("link", name="Showback").wait_for(timeout=30_000)
     assert nav.get_by_role("link", name="Users & audit").count() == (1 if admin_pages else 0)
+    wait_for_cookie(page, present=True)
+    kept = [c for c in page.context.cookies() if c["name"] == "cloudlens_session"]
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
-    wait_for_cookie(page, present=False)
-    page.goto(f"{streamlit_url}/explorer")  # no cookie left: a direct link shows the form
+    page.goto(f"{streamlit_url}/explorer")  # signed out: a direct link shows the form
     page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="Cost explorer").count() == 0
+
+    # A copy of the cookie taken before sign-out (another tab, a stolen header) is void too.
+    page.context.add_cookies(kept)
+    page.goto(f"{streamlit_url}/explorer")
+    page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
+    settle(page)
     assert page.get_by_role("heading", name="Cost explorer").count() == 0
 
 

@@ -68,3 +68,17 @@ def test_add_set_password_disable(database_url: str, engine) -> None:
         audited = conn.execute(sa.text("SELECT action FROM app.audit_log")).scalars().all()
     assert {"user_added", "password_changed", "user_disabled"} <= set(audited)
     assert all("second-password" not in str(r) for r in users.recent_audit(engine))
+
+
+def test_sign_out_and_password_change_void_earlier_cookies(engine) -> None:
+    if users.get_user(engine, "dora") is None:
+        users.add_user(engine, "dora", "dora-password-1", role="viewer")
+    assert users.sessions_revoked_at(engine, "dora") is None
+    users.audit(engine, "dora", "logout")
+    signed_out = users.sessions_revoked_at(engine, "dora")
+    assert signed_out is not None
+    users.set_password(engine, "dora", "dora-password-2", actor="admin")  # an admin resets it
+    changed = users.sessions_revoked_at(engine, "DORA")
+    assert changed is not None and changed > signed_out
+    users.audit(engine, "someone-else", "logout")
+    assert users.sessions_revoked_at(engine, "dora") == changed
