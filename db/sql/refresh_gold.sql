@@ -1,4 +1,5 @@
--- Rebuild gold for whole billing periods (every source), so a restated period is never summed twice.
+-- Rebuild gold for whole billing periods (every source), so a restated period is never summed
+-- twice. Reads the load's gold_stage (db/sql/gold_stage.sql), already summed per tag set.
 WITH touched AS (
     SELECT DISTINCT (p AT TIME ZONE 'UTC')::date AS billing_period
     FROM unnest(CAST(:periods AS timestamptz[])) AS p
@@ -17,11 +18,8 @@ SELECT
     s.charge_date, s.billing_period, s.provider, s.account_id, max(s.billing_account_name),
     s.sub_account, max(s.sub_account_name), s.service, s.category, s.region,
     s.charge_cat, s.currency,
-    coalesce(sum(s.billed_cost), 0), coalesce(sum(s.effective_cost), 0),
-    coalesce(sum(s.list_cost), 0), coalesce(sum(s.contracted_cost), 0), count(*)
-FROM silver.focus_cost s
-WHERE s.billing_period_start >= :lo
-  AND s.billing_period_start < :hi
-  AND s.billing_period IN (SELECT billing_period FROM touched)
+    sum(s.billed_cost), sum(s.effective_cost), sum(s.list_cost), sum(s.contracted_cost),
+    sum(s.row_count)
+FROM gold_stage s
 GROUP BY s.charge_date, s.billing_period, s.provider, s.account_id, s.sub_account,
          s.service, s.category, s.region, s.charge_cat, s.currency;

@@ -1,7 +1,7 @@
--- Rebuild cost by tag for whole billing periods. Keys: the 20 most frequent normalized tag keys
--- of those periods (real tag sets run to hundreds of keys; showback uses a handful).
--- Rows are first summed per dimension set and raw tag object, so the costly key normalization
--- runs once per distinct tag set a day, not once per line item (hourly lines share their tags).
+-- Rebuild cost by tag for whole billing periods, from the load's gold_stage. Keys: the 20 most
+-- frequent normalized tag keys of those periods (real tag sets run to hundreds of keys; showback
+-- uses a handful). Key normalization runs once per distinct tag set (a few hundred), and each
+-- staged row meets its tag set's (key, value) pairs through a hash join.
 WITH touched AS (
     SELECT DISTINCT (p AT TIME ZONE 'UTC')::date AS billing_period
     FROM unnest(CAST(:periods AS timestamptz[])) AS p
@@ -9,29 +9,19 @@ WITH touched AS (
     DELETE FROM gold.daily_cost_by_tag g
     USING touched t
     WHERE g.billing_period_start = t.billing_period
-), grouped AS (
-    SELECT
-        s.charge_date, s.billing_period, s.provider, s.account_id, s.sub_account, s.service,
-        s.category, s.region, s.charge_cat, s.currency, s.tags,
-        coalesce(sum(s.billed_cost), 0) AS billed_cost,
-        coalesce(sum(s.effective_cost), 0) AS effective_cost,
-        coalesce(sum(s.list_cost), 0) AS list_cost,
-        coalesce(sum(s.contracted_cost), 0) AS contracted_cost,
-        count(*) AS row_count
-    FROM silver.focus_cost s
-    WHERE s.billing_period_start >= :lo
-      AND s.billing_period_start < :hi
-      AND s.billing_period IN (SELECT billing_period FROM touched)
-    GROUP BY s.charge_date, s.billing_period, s.provider, s.account_id, s.sub_account, s.service,
-             s.category, s.region, s.charge_cat, s.currency, s.tags
-), normalized AS (
-    SELECT g.*, app.normalize_tags(g.tags) AS tags_normalized FROM grouped g
+), tag_sets AS (
+    SELECT s.tags, app.normalize_tags(s.tags) AS normalized, sum(s.row_count) AS row_count
+    FROM gold_stage s
+    GROUP BY s.tags
 ), keys AS (
     SELECT k.key AS tag_key
-    FROM normalized n, jsonb_object_keys(n.tags_normalized) AS k(key)
+    FROM tag_sets t, jsonb_object_keys(t.normalized) AS k(key)
     GROUP BY k.key
-    ORDER BY sum(n.row_count) DESC, k.key
+    ORDER BY sum(t.row_count) DESC, k.key
     LIMIT 20
+), pairs AS (
+    SELECT t.tags, k.tag_key, NULLIF(t.normalized ->> k.tag_key, '') AS tag_value
+    FROM tag_sets t CROSS JOIN keys k
 )
 INSERT INTO gold.daily_cost_by_tag (
     charge_date, billing_period_start, tag_key, tag_value, provider, billing_account_id,
@@ -39,11 +29,11 @@ INSERT INTO gold.daily_cost_by_tag (
     billed_cost, effective_cost, list_cost, contracted_cost, row_count
 )
 SELECT
-    n.charge_date, n.billing_period, k.tag_key, NULLIF(n.tags_normalized ->> k.tag_key, ''),
-    n.provider, n.account_id, n.sub_account, n.service, n.category, n.region, n.charge_cat,
-    n.currency,
-    sum(n.billed_cost), sum(n.effective_cost), sum(n.list_cost), sum(n.contracted_cost),
-    sum(n.row_count)
-FROM normalized n CROSS JOIN keys k
-GROUP BY n.charge_date, n.billing_period, k.tag_key, 4, n.provider, n.account_id,
-         n.sub_account, n.service, n.category, n.region, n.charge_cat, n.currency;
+    s.charge_date, s.billing_period, p.tag_key, p.tag_value, s.provider, s.account_id,
+    s.sub_account, s.service, s.category, s.region, s.charge_cat, s.currency,
+    sum(s.billed_cost), sum(s.effective_cost), sum(s.list_cost), sum(s.contracted_cost),
+    sum(s.row_count)
+FROM gold_stage s
+JOIN pairs p ON p.tags = s.tags
+GROUP BY s.charge_date, s.billing_period, p.tag_key, p.tag_value, s.provider, s.account_id,
+         s.sub_account, s.service, s.category, s.region, s.charge_cat, s.currency;

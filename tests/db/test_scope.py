@@ -20,7 +20,7 @@ from tests.conftest import ROOT
 from tests.focus_files import row, write_csv
 
 SQL = ROOT / "db" / "sql"
-WRITERS = {"refresh_gold", "refresh_gold_tags", "delete_periods", "load_totals"}
+WRITERS = {"gold_stage", "refresh_gold", "refresh_gold_tags", "delete_periods", "load_totals"}
 # gold_freshness: per source, shown only to users who see everything; export_focus*: the
 # operator's `python -m ingestion export-focus`, no signed-in user involved.
 UNSCOPED_BY_DESIGN = {"gold_freshness", "export_focus", "export_focus_profile"}
