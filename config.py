@@ -5,6 +5,7 @@ Every variable is documented in `.env.example` and the README; a test keeps the 
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -37,6 +38,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Secret that signs the login cookie. Unset: generated once into "
         "$CLOUDLENS_HOME/cookie_key (mode 0600) and reused.",
     ),
+    "CLOUDLENS_SECRET_KEY": (
+        "",
+        "Fernet key(s) that encrypt source credentials in app.source, comma-separated: the first "
+        "encrypts, any decrypts (key rotation). Unset: generated once into "
+        "$CLOUDLENS_HOME/secret_key (mode 0600) and reused.",
+    ),
     "CLOUDLENS_ADMIN_PASSWORD": (
         "",
         "Password of the `admin` user created when app.user is empty. Unset: a random one is "
@@ -68,6 +75,7 @@ class Settings:
     admin_password: str = field(default="", repr=False)
     demo_password: str = field(default="", repr=False)
     cookie_key_env: str = field(default="", repr=False)
+    secret_key_env: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -85,6 +93,7 @@ class Settings:
             admin_password=_env("CLOUDLENS_ADMIN_PASSWORD"),
             demo_password=_env("CLOUDLENS_DEMO_PASSWORD"),
             cookie_key_env=_env("CLOUDLENS_COOKIE_KEY"),
+            secret_key_env=_env("CLOUDLENS_SECRET_KEY"),
         )
 
     @property
@@ -100,3 +109,31 @@ class Settings:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.home / "secret_key"
+
+    @property
+    def secret_keys(self) -> list[str]:
+        """The Fernet keys for source credentials, newest first: CLOUDLENS_SECRET_KEY, else the
+        key file, generated on first use. Read at every call, so a key rotation that rewrites
+        the file reaches a running app and scheduler without a restart."""
+        if self.secret_key_env:
+            return [k.strip() for k in self.secret_key_env.split(",") if k.strip()]
+        path = self.secret_key_file
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            # Write aside, then link into place: the app and the scheduler may both start now,
+            # and neither may read a half-written key or replace the other's.
+            fresh = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
+            try:
+                os.link(fresh, path)
+            except FileExistsError:
+                pass
+            finally:
+                fresh.unlink()
+        return [k.strip() for k in path.read_text().split() if k.strip()]

@@ -1,4 +1,4 @@
-"""Command line: `python -m ingestion load|demo|export-focus|check-focus ...`.
+"""Command line: `python -m ingestion load|demo|export-focus|check-focus|source ...`.
 
 Exit codes are a contract for scripts and the scheduler: 0 all files loaded or skipped,
 2 a file was bad input (one line naming the file, row and column), 1 anything else.
@@ -20,6 +20,7 @@ from ingestion.errors import BadInput
 from ingestion.focus_export import container_for, export_focus
 from ingestion.focus_rules import VERSIONS, check_file
 from ingestion.loader import FileResult, expand, load_file
+from ingestion.source_cli import add_parser as add_source_parser
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -149,6 +150,7 @@ def parser() -> argparse.ArgumentParser:
         "--focus-version", choices=VERSIONS, help="check as this version (default: detected)"
     )
     check.set_defaults(func=cmd_check_focus)
+    add_source_parser(sub)
     return p
 
 

@@ -1,0 +1,4 @@
+SELECT source_id, credentials FROM app.source
+WHERE credentials IS NOT NULL
+ORDER BY source_id
+FOR UPDATE;

@@ -1,0 +1,1 @@
+SELECT cancel_requested FROM app.sync_run WHERE sync_run_id = :run_id;

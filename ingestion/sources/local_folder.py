@@ -1,0 +1,94 @@
+"""`local_folder`: export files dropped into a folder (or a mounted share), the reference
+connector. Any format the loader reads (CSV, gzip CSV, Parquet; FOCUS or a native export),
+searched recursively and taken in name order, which is the load order: a later file for the same
+billing period replaces an earlier one.
+
+Its state maps each file it handed over to the size and mtime it had then; a file is new when
+it is absent from the state or either changed. The loader's checksum check still skips a file
+whose bytes were already loaded (a touched or copied-again file). A file modified within the last
+`settle_seconds` waits for the next run, so a copy still being written is never read half-way;
+moving a finished file into the folder (rename is atomic) avoids that wait.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import ClassVar
+
+from ingestion.loader import expand
+from ingestion.sources.base import ExportRef, PermanentError, SourceConfigError
+
+DEFAULT_SETTLE_SECONDS = 5
+
+
+class LocalFolder:
+    SETTINGS: ClassVar[dict[str, str]] = {
+        "path": "Folder to watch (absolute; searched recursively)",
+        "settle_seconds": f"Wait this long after a file's last change (default "
+        f"{DEFAULT_SETTLE_SECONDS})",
+    }
+    REQUIRED: ClassVar[tuple[str, ...]] = ("path",)
+    SECRETS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, folder: Path, settle_seconds: float = DEFAULT_SETTLE_SECONDS) -> None:
+        self.folder = folder
+        self.settle_seconds = settle_seconds
+
+    @classmethod
+    def normalize(cls, settings: Mapping[str, str]) -> dict[str, str]:
+        path = str(settings.get("path", "")).strip()
+        if not path:
+            raise SourceConfigError("local_folder needs --setting path=FOLDER")
+        out = {"path": str(Path(path).expanduser().resolve())}
+        settle = str(settings.get("settle_seconds", "")).strip()
+        if settle:
+            try:
+                if float(settle) < 0:
+                    raise ValueError
+            except ValueError:
+                raise SourceConfigError(
+                    f"settle_seconds must be a number of seconds, not {settle!r}"
+                ) from None
+            out["settle_seconds"] = settle
+        return out
+
+    @classmethod
+    def from_settings(
+        cls, settings: Mapping[str, str], credentials: Mapping[str, str]
+    ) -> LocalFolder:
+        settle = float(settings.get("settle_seconds") or DEFAULT_SETTLE_SECONDS)
+        return cls(Path(settings["path"]), settle)
+
+    def list_new(self, state: Mapping[str, object]) -> list[ExportRef]:
+        if not self.folder.is_dir():
+            raise PermanentError(
+                f"folder {self.folder} does not exist or is not a folder: create or mount it, "
+                "or change the source's path"
+            )
+        try:
+            files = expand([self.folder])
+        except OSError as exc:
+            raise PermanentError(f"cannot read folder {self.folder}: {exc.strerror}") from None
+        settled_before = time.time() - self.settle_seconds
+        new = []
+        for path in files:
+            stat = path.stat()
+            version = f"{stat.st_size}:{stat.st_mtime_ns}"
+            key = str(path)
+            if state.get(key) == version or stat.st_mtime > settled_before:
+                continue
+            new.append(ExportRef(path.relative_to(self.folder).as_posix(), version, stat.st_size))
+        return new
+
+    @contextlib.contextmanager
+    def fetch(self, ref: ExportRef) -> Iterator[Path]:
+        path = self.folder / ref.name
+        if not path.is_file():
+            raise PermanentError(f"{ref.name} disappeared from {self.folder} before it was read")
+        yield path
+
+    def advance(self, state: Mapping[str, object], ref: ExportRef) -> dict[str, object]:
+        return {**state, str(self.folder / ref.name): ref.version}

@@ -1,0 +1,326 @@
+"""Sync one source: list what is new, load it file by file, record the run in app.sync_run.
+
+The same path serves the scheduler's jobs, "Sync now" requests and `scheduler.py --once`:
+- one sync per source at a time, across processes: the source's advisory lock is held for the
+  whole run (a second caller finds it taken and leaves); a 'running' row whose lock is free
+  belonged to a process that died, and is marked failed;
+- each file loads in one transaction (ingestion.loader), so a file is in whole or not at all,
+  whatever happens to this process; cancellation and shutdown are honoured between files;
+- transient errors (throttling, 5xx, timeouts, a dropped database connection) are retried with
+  exponential backoff and jitter; permanent ones (bad credentials, a missing folder, a bad file)
+  end the run at once with a message a person can act on. Files after a bad one wait: the name
+  order is the load order, so a later file must never land before an earlier one is fixed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TypeVar
+
+import psycopg
+import sqlalchemy as sa
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from config import Settings
+from db import sources as sources_db
+from db import sync_runs
+from db.engine import get_engine
+from db.sources import Source
+from ingestion import logs, schedules
+from ingestion.errors import BadInput
+from ingestion.loader import load_file
+from ingestion.sources import connector_for
+from ingestion.sources.base import (
+    Connector,
+    ExportRef,
+    PermanentError,
+    SourceConfigError,
+    SyncError,
+    TransientError,
+)
+
+T = TypeVar("T")
+
+# Set when the scheduler process is asked to stop: runs end at their next file boundary.
+SHUTDOWN = threading.Event()
+RUNNER = f"{socket.gethostname()}:{os.getpid()}"
+_ERROR_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # tries per step (listing, or one file), the first included
+    initial_s: float = 1.0
+    max_s: float = 60.0
+    jitter_s: float = 1.0
+
+
+@dataclass
+class Outcome:
+    run_id: int
+    source: str
+    status: str  # succeeded | failed | cancelled
+    error: str | None = None
+    bad_input: bool = False  # a person must fix a file, a setting or a credential
+    files: int = 0
+    skipped: int = 0
+    rows: int = 0
+    periods: set[date] = field(default_factory=set)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth another try: the connector says so, or the network or the database hiccupped."""
+    if isinstance(exc, PermanentError | BadInput):
+        return False
+    return isinstance(
+        exc,
+        TransientError
+        | TimeoutError
+        | ConnectionError
+        | sa.exc.OperationalError
+        | psycopg.OperationalError,
+    )
+
+
+def run_source(
+    engine: sa.Engine,
+    app_settings: Settings,
+    name: str,
+    *,
+    reason: str,
+    run_id: int | None = None,
+    requested_by: str | None = None,
+    policy: RetryPolicy | None = None,
+) -> Outcome | None:
+    """Sync the source called `name` now. None when there was nothing to run: the source is
+    gone or disabled, another process is syncing it, or the queued run asked for was cancelled
+    or taken meanwhile."""
+    log = logs.Events("cloudlens.sync", source=name)
+    source = sources_db.get_source(engine, name)
+    if source is None or not source.enabled:
+        why = f"source {name} was removed" if source is None else f"source {name} is disabled"
+        if run_id is not None:
+            sync_runs.drop_request(engine, run_id, why)
+        log.info("source_skipped", why=why, run_id=run_id)
+        return None
+    with sync_runs.source_lock(engine, source.source_id) as held:
+        if not held:
+            log.debug("source_busy", why="another process is syncing it", run_id=run_id)
+            return None
+        for dead, _ in sync_runs.fail_abandoned(engine, source.name):
+            log.warning("run_abandoned", run_id=dead, error=sync_runs.ABANDONED)
+        claimed = sync_runs.start(
+            engine,
+            source,
+            reason=reason,
+            runner=RUNNER,
+            run_id=run_id,
+            requested_by=requested_by,
+        )
+        if claimed is None:
+            log.info("request_gone", run_id=run_id, why="cancelled or taken before it started")
+            return None
+        return _Run(engine, app_settings, source, claimed, policy or RetryPolicy()).execute()
+
+
+class _Run:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        app_settings: Settings,
+        source: Source,
+        run_id: int,
+        policy: RetryPolicy,
+    ) -> None:
+        self.engine, self.app_settings, self.source = engine, app_settings, source
+        self.policy = policy
+        self.outcome = Outcome(run_id, source.name, "running")
+        self.log = logs.Events("cloudlens.sync", source=source.name, run_id=run_id)
+
+    @property
+    def run_id(self) -> int:
+        return self.outcome.run_id
+
+    def execute(self) -> Outcome:
+        started = time.perf_counter()
+        self.log.info("run_started", kind=self.source.kind, runner=RUNNER)
+        try:
+            self._sync()
+        except (SyncError, BadInput, SourceConfigError) as exc:
+            self._end("failed", str(exc), bad_input=not is_transient(exc))
+        except Exception as exc:  # noqa: BLE001 - a run records every failure; the job survives
+            self._end("failed", f"{type(exc).__name__}: {' '.join(str(exc).split())}")
+        self.log.info(
+            "run_finished",
+            status=self.outcome.status,
+            files=self.outcome.files,
+            skipped=self.outcome.skipped,
+            rows=self.outcome.rows,
+            periods=sorted(p.isoformat()[:7] for p in self.outcome.periods),
+            seconds=round(time.perf_counter() - started, 3),
+            error=self.outcome.error,
+        )
+        return self.outcome
+
+    def _sync(self) -> None:
+        connector = connector_for(self.source, self.app_settings)
+        state = dict(self.source.state)
+        refs = self._retrying("list", lambda: connector.list_new(state))
+        sync_runs.progress(self.engine, self.run_id, files_total=len(refs))
+        self.log.info("listed", new=len(refs), files=[r.name for r in refs[:20]])
+        for done, ref in enumerate(refs):
+            if self._stopping(done, len(refs)):
+                return
+            sync_runs.progress(self.engine, self.run_id, current_file=ref.name)
+            self._retrying(ref.name, lambda ref=ref: self._load(connector, ref))
+            state = connector.advance(state, ref)
+            sources_db.save_state(self.engine, self.source.source_id, state)
+            o = self.outcome
+            sync_runs.progress(
+                self.engine,
+                self.run_id,
+                files=o.files,
+                files_skipped=o.skipped,
+                rows=o.rows,
+                periods=sorted(o.periods),
+            )
+        self._end("succeeded")
+        refresh_after_sync(self.engine, self.outcome, self.log)
+
+    def _load(self, connector: Connector, ref: ExportRef) -> None:
+        with connector.fetch(ref) as path:
+            result = load_file(
+                self.engine,
+                path,
+                source=self.source.name,
+                batch_bytes=self.app_settings.load_batch_bytes,
+            )
+        if result.status == "failed":
+            # The loader recorded it in app.load_log; its message names file, row and column.
+            raise PermanentError(result.error or f"{ref.name}: not loaded")
+        if result.status == "skipped":
+            self.outcome.skipped += 1
+            self.log.info("file_skipped", file=ref.name, why="same content already loaded")
+            return
+        summary = result.summary
+        assert summary is not None
+        self.outcome.files += 1
+        self.outcome.rows += summary.row_count
+        self.outcome.periods.update(summary.billing_periods)
+        self.log.info(
+            "file_loaded",
+            file=ref.name,
+            format=result.format,
+            rows=summary.row_count,
+            periods=[p.isoformat()[:7] for p in summary.billing_periods],
+            seconds=round(result.seconds, 3),
+            warnings=len(result.warnings),
+        )
+
+    def _stopping(self, done: int, total: int) -> bool:
+        """At a file boundary: was the run cancelled, or is the process stopping?"""
+        if sync_runs.cancel_requested(self.engine, self.run_id):
+            why = f"cancelled after {done} of {total} files; the rest wait for the next run"
+        elif SHUTDOWN.is_set():
+            why = f"scheduler stopped after {done} of {total} files; the rest wait for the next run"
+        else:
+            return False
+        self._end("cancelled", why)
+        return True
+
+    def _retrying(self, step: str, call: Callable[[], T]) -> T:
+        p = self.policy
+
+        def before_sleep(retry: RetryCallState) -> None:
+            exc = retry.outcome.exception() if retry.outcome else None
+            sync_runs.add_attempt(self.engine, self.run_id)
+            self.log.warning(
+                "retry",
+                step=step,
+                attempt=retry.attempt_number + 1,
+                wait_s=round(retry.next_action.sleep if retry.next_action else 0, 2),
+                error=f"{type(exc).__name__}: {exc}" if exc else None,
+            )
+
+        retrying = Retrying(
+            stop=stop_after_attempt(p.attempts),
+            wait=wait_exponential_jitter(initial=p.initial_s, max=p.max_s, jitter=p.jitter_s),
+            retry=retry_if_exception(is_transient),
+            before_sleep=before_sleep,
+            sleep=SHUTDOWN.wait,  # a stopping scheduler does not sit out a backoff
+            reraise=True,
+        )
+        return retrying(call)
+
+    def _end(self, status: str, error: str | None = None, *, bad_input: bool = False) -> None:
+        message = logs.redact(error)[:_ERROR_CHARS] if error else None
+        self.outcome.status, self.outcome.error = status, message
+        self.outcome.bad_input = bad_input and status == "failed"
+        sync_runs.finish(self.engine, self.run_id, status, message)
+
+
+def refresh_after_sync(engine: sa.Engine, outcome: Outcome, log: logs.Events) -> None:
+    """Bring what is derived from the loaded billing periods up to date. Gold (daily cost and
+    cost by tag) is rebuilt inside each file's load transaction, so it is current the moment a
+    file lands and is never rebuilt twice; the analytics that read gold (forecasts, anomalies)
+    refresh here, for `outcome.periods`, when they arrive."""
+    if outcome.periods:
+        log.info("refreshed", gold=sorted(p.isoformat()[:7] for p in outcome.periods))
+
+
+def run_due(engine: sa.Engine, app_settings: Settings, only: str | None = None) -> list[Outcome]:
+    """`scheduler.py --once`: the waiting "Sync now" requests, then every source that is due;
+    or, with `only`, that source now, due or not."""
+    if only is not None:
+        outcome = run_source(engine, app_settings, only, reason="once")
+        return [outcome] if outcome else []
+    outcomes, done = [], set()
+    for run_id, name in sync_runs.queued(engine):
+        outcomes.append(run_source(engine, app_settings, name, reason="request", run_id=run_id))
+        done.add(name.lower())
+    for name in due_sources(engine):
+        if name.lower() not in done:
+            outcomes.append(run_source(engine, app_settings, name, reason="once"))
+    return [o for o in outcomes if o is not None]
+
+
+def due_sources(engine: sa.Engine, now: datetime | None = None) -> list[str]:
+    """Enabled sources a `--once` run should sync: a "Sync now" is waiting, or the schedule has
+    fired since the last successful sync started (or there was none)."""
+    now = now or datetime.now(UTC)
+    waiting = {source.lower() for _, source in sync_runs.queued(engine)}
+    last = {k.lower(): v for k, v in sync_runs.last_success_starts(engine).items()}
+    return [
+        s.name
+        for s in sources_db.all_sources(engine)
+        if s.enabled
+        and (
+            s.name.lower() in waiting or schedules.is_due(s.schedule, last.get(s.name.lower()), now)
+        )
+    ]
+
+
+# APScheduler jobs name these functions by reference (module:function) in the job store, so
+# they take plain arguments and find the engine themselves.
+
+
+def run_scheduled(name: str) -> None:
+    """The scheduler's job for one source."""
+    run_source(get_engine(), Settings.from_env(), name, reason="schedule")
+
+
+def run_requested(run_id: int, name: str) -> Outcome | None:
+    """A "Sync now" request the scheduler found queued."""
+    return run_source(get_engine(), Settings.from_env(), name, reason="request", run_id=run_id)

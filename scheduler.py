@@ -1,0 +1,293 @@
+"""The scheduler process: `python scheduler.py` keeps the database filled; the app only reads.
+
+    python scheduler.py                          run until stopped (SIGTERM/SIGINT)
+    python scheduler.py --once [--source NAME]   run what is due now (or NAME), then exit
+
+Only the leader runs jobs: the first instance to take a Postgres advisory lock. Another instance
+waits, polling the lock, and takes over when the leader's connection drops (its process died, or
+lost the database). The leader runs APScheduler 3 with its jobs in Postgres (app.scheduler_job):
+one job per enabled source, on the source's schedule, and a short poll that follows changes to
+app.source and starts the "Sync now" requests the page queues. The syncs themselves are
+ingestion.sync's, the same code `--once` runs.
+
+Exit codes: 0 stopped cleanly, or every --once run succeeded; 2 a run failed on something a
+person must fix (a bad file, a setting, a credential) or an unknown/disabled --source; 1 any
+other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from config import Settings
+from db import sources as sources_db
+from db import sync_runs
+from db.engine import get_engine
+from ingestion import logs, schedules, sync
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+log = logs.Events("cloudlens.scheduler")
+
+
+class Leadership:
+    """The leader lock, on a connection of its own named after this process (the page shows
+    who leads). The server releases the lock when that connection ends, however it ends."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.conn: sa.Connection | None = None
+
+    def try_acquire(self) -> bool:
+        if self.conn is None:
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(
+                sa.text("SELECT set_config('application_name', :name, false)"),
+                {"name": f"cloudlens-scheduler {sync.RUNNER}"},
+            )
+            self.conn = conn
+        lock = sa.text("SELECT pg_try_advisory_lock(:key)")
+        return bool(self.conn.execute(lock, {"key": sync_runs.LEADER_LOCK}).scalar())
+
+    def alive(self) -> bool:
+        try:
+            assert self.conn is not None
+            self.conn.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
+
+    def release(self) -> None:
+        """Close the connection rather than hand it back to the pool still holding the lock."""
+        if self.conn is not None:
+            self.conn.invalidate()
+            self.conn.close()
+            self.conn = None
+
+
+class Scheduler:
+    def __init__(self, engine: sa.Engine, poll_s: float, workers: int) -> None:
+        self.engine, self.poll_s, self.workers = engine, poll_s, workers
+        self.leadership = Leadership(engine)
+        self.stopping = threading.Event()
+        self.exit_code = EXIT_OK
+        self.apscheduler: BlockingScheduler | None = None
+        self._dispatched: set[int] = set()
+        self._lock = threading.Lock()
+
+    def serve(self) -> int:
+        if not self._lead():
+            return self.exit_code
+        try:
+            for run_id, source in sync_runs.fail_abandoned(self.engine):
+                log.warning("run_abandoned", source=source, run_id=run_id)
+            self.apscheduler = BlockingScheduler(
+                jobstores={
+                    "sources": SQLAlchemyJobStore(
+                        engine=self.engine, tablename="scheduler_job", tableschema="app"
+                    ),
+                    "control": MemoryJobStore(),
+                },
+                executors={
+                    "default": ThreadPoolExecutor(self.workers),
+                    "control": ThreadPoolExecutor(1),  # the poll never queues behind a sync
+                },
+                timezone=UTC,
+            )
+            self.apscheduler.add_job(
+                self._poll,
+                "interval",
+                seconds=self.poll_s,
+                id="poll",
+                jobstore="control",
+                executor="control",
+                next_run_time=datetime.now(UTC),
+                coalesce=True,
+                max_instances=1,
+            )
+            self.apscheduler.start()  # returns after shutdown, once running syncs have ended
+        finally:
+            self.leadership.release()
+        log.info("stopped", exit_code=self.exit_code)
+        return self.exit_code
+
+    def _lead(self) -> bool:
+        """Wait until this process holds the leader lock; False if asked to stop first."""
+        waiting_logged = False
+        while not self.stopping.is_set():
+            try:
+                if self.leadership.try_acquire():
+                    log.info("leader", runner=sync.RUNNER)
+                    return True
+                if not waiting_logged:
+                    current = sync_runs.leader(self.engine)
+                    log.info("waiting_for_leadership", leader=current.name if current else None)
+                    waiting_logged = True
+            except sa.exc.SQLAlchemyError as exc:
+                log.warning("database_unreachable", error=f"{type(exc).__name__}: {exc}")
+                self.leadership.release()
+            self.stopping.wait(self.poll_s)
+        return False
+
+    def stop(self, exit_code: int = EXIT_OK) -> None:
+        """Stop at the next file boundary of every running sync. Safe from a signal handler and
+        from a job: the shutdown, which waits for running jobs, runs on a thread of its own."""
+        with self._lock:
+            self.exit_code = max(self.exit_code, exit_code)
+            if self.stopping.is_set():
+                return
+            self.stopping.set()
+        sync.SHUTDOWN.set()
+        log.info("stopping", why="leadership lost" if exit_code else "asked to stop")
+        if self.apscheduler is not None:
+            threading.Thread(target=self._shutdown, name="shutdown", daemon=True).start()
+
+    def _shutdown(self) -> None:
+        try:
+            assert self.apscheduler is not None
+            self.apscheduler.shutdown(wait=True)
+        except SchedulerNotRunningError:
+            pass  # not started yet: the first poll sees `stopping` and comes back here
+
+    def _poll(self) -> None:
+        if self.stopping.is_set():  # stopped before the scheduler had started
+            threading.Thread(target=self._shutdown, name="shutdown", daemon=True).start()
+            return
+        if not self.leadership.alive():
+            log.error("leadership_lost", why="the connection holding the leader lock failed")
+            self.stop(EXIT_ERROR)
+            return
+        try:
+            self._follow_sources()
+            self._dispatch_requests()
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning("poll_failed", error=f"{type(exc).__name__}: {exc}")
+
+    def _follow_sources(self) -> None:
+        """Keep one job per enabled source, on its current schedule."""
+        assert self.apscheduler is not None
+        wanted = {f"source:{s.name}": s for s in sources_db.all_sources(self.engine) if s.enabled}
+        for job in self.apscheduler.get_jobs(jobstore="sources"):
+            source = wanted.get(job.id)
+            if source is None or job.name != source.schedule:
+                job.remove()
+                log.info("job_removed", job=job.id)
+        have = {job.id for job in self.apscheduler.get_jobs(jobstore="sources")}
+        if not wanted.keys() - have:
+            return
+        last = sync_runs.last_success_starts(self.engine)
+        now = datetime.now(UTC)
+        for job_id, source in wanted.items():
+            if job_id in have:
+                continue
+            first = max(schedules.next_due(source.schedule, last.get(source.name), now), now)
+            self.apscheduler.add_job(
+                "ingestion.sync:run_scheduled",
+                trigger=schedules.trigger(source.schedule),
+                args=[source.name],
+                id=job_id,
+                name=source.schedule,
+                jobstore="sources",
+                next_run_time=first,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+                replace_existing=True,
+            )
+            log.info("job_scheduled", source=source.name, schedule=source.schedule, first=first)
+
+    def _dispatch_requests(self) -> None:
+        assert self.apscheduler is not None
+        for run_id, name in sync_runs.queued(self.engine):
+            with self._lock:
+                if run_id in self._dispatched:
+                    continue
+                self._dispatched.add(run_id)
+            self.apscheduler.add_job(
+                self._run_request,
+                args=[run_id, name],
+                id=f"request:{run_id}",
+                jobstore="control",
+                misfire_grace_time=None,
+                replace_existing=True,
+            )
+            log.debug("request_dispatched", source=name, run_id=run_id)
+
+    def _run_request(self, run_id: int, name: str) -> None:
+        try:
+            sync.run_requested(run_id, name)
+        finally:
+            with self._lock:
+                self._dispatched.discard(run_id)
+
+
+def run_once(engine: sa.Engine, settings: Settings, only: str | None) -> int:
+    if only is not None:
+        source = sources_db.get_source(engine, only)
+        if source is None or not source.enabled:
+            why = "no such source" if source is None else "it is disabled"
+            log.error("source_refused", source=only, why=why)
+            print(f"error: cannot sync {only!r}: {why}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    outcomes = sync.run_due(engine, settings, only)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if any(not o.bad_input for o in failed):
+        return EXIT_ERROR
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python scheduler.py", description=__doc__.split("\n")[0])
+    p.add_argument("--once", action="store_true", help="run what is due now, then exit")
+    p.add_argument("--source", metavar="NAME", help="with --once: this source only, due or not")
+    p.add_argument(
+        "--poll",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="how often to look for "
+        "'Sync now' requests, source changes and a lost leader (default 2)",
+    )
+    p.add_argument("--workers", type=int, default=4, help="syncs that may run at once (default 4)")
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.source and not args.once:
+        parser().error("--source goes with --once")
+    logs.configure(args.log_level)
+    try:
+        settings = Settings.from_env()
+        engine = get_engine(settings)
+    except Exception as exc:  # noqa: BLE001 - one line a person can act on, not a traceback
+        log.error("database_unreachable", error=f"{type(exc).__name__}: {exc}")
+        return EXIT_ERROR
+    log.info("started", mode="once" if args.once else "serve", runner=sync.RUNNER)
+    try:
+        if args.once:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: sync.SHUTDOWN.set())
+            return run_once(engine, settings, args.source)
+        service = Scheduler(engine, args.poll, args.workers)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: service.stop())
+        return service.serve()
+    except Exception:  # noqa: BLE001 - logged as one JSON event, traceback included
+        log.error("crashed", exc_info=True)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
