@@ -237,7 +237,6 @@ def run_once(engine: sa.Engine, settings: Settings, only: str | None) -> int:
         if source is None or not source.enabled:
             why = "no such source" if source is None else "it is disabled"
             log.error("source_refused", source=only, why=why)
-            print(f"error: cannot sync {only!r}: {why}", file=sys.stderr)
             return EXIT_BAD_INPUT
     outcomes = sync.run_due(engine, settings, only)
     failed = [o for o in outcomes if o.status == "failed"]

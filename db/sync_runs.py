@@ -121,9 +121,19 @@ def last_success_starts(engine: sa.Engine) -> dict[str, datetime]:
         return {r.source: r.started for r in conn.execute(statement("sync_run_last_success"))}
 
 
-def fail_abandoned(engine: sa.Engine, source: str | None = None) -> list[tuple[int, str]]:
-    """Mark runs whose process died as failed (all sources, or one); returns (run, source)."""
-    params = {"source": source, "lock_namespace": SOURCE_LOCK, "error": ABANDONED}
+def fail_abandoned(
+    engine: sa.Engine, source: str | None = None, *, lock_held: bool = False
+) -> list[tuple[int, str]]:
+    """Mark runs whose process died as failed (all sources, or one); returns (run, source).
+    `lock_held`: the caller holds `source`'s lock (source_lock), so its running rows are dead."""
+    if lock_held and source is None:
+        raise ValueError("lock_held needs the source whose lock is held")
+    params = {
+        "source": source,
+        "lock_held": lock_held,
+        "lock_namespace": SOURCE_LOCK,
+        "error": ABANDONED,
+    }
     with engine.begin() as conn:
         return [tuple(r) for r in conn.execute(statement("sync_run_abandoned"), params)]
 

@@ -119,7 +119,7 @@ def run_source(
         if not held:
             log.debug("source_busy", why="another process is syncing it", run_id=run_id)
             return None
-        for dead, _ in sync_runs.fail_abandoned(engine, source.name):
+        for dead, _ in sync_runs.fail_abandoned(engine, source.name, lock_held=True):
             log.warning("run_abandoned", run_id=dead, error=sync_runs.ABANDONED)
         claimed = sync_runs.start(
             engine,

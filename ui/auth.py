@@ -31,6 +31,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "explorer": ("Cost explorer", ":material/query_stats:", "read"),
     "showback": ("Showback", ":material/account_tree:", "read"),
     "exports": ("Exports", ":material/download:", "export"),
+    "sources": ("Data sources", ":material/sync:", "sources"),
     "admin": ("Users & audit", ":material/admin_panel_settings:", "users"),
 }
 

@@ -75,7 +75,11 @@ def _checked(
             )
     missing = [name for name in cls.REQUIRED if not str(settings.get(name, "")).strip()]
     if missing:
-        raise SourceConfigError(f"{kind} needs --setting {missing[0]}=...")
+        meaning = cls.SETTINGS[missing[0]]
+        raise SourceConfigError(
+            f"{kind} needs the setting {missing[0]} ({meaning}; from the command line: "
+            f"--setting {missing[0]}=...)"
+        )
     return cls, cls.normalize(settings)
 
 

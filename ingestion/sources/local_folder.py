@@ -41,7 +41,7 @@ class LocalFolder:
     def normalize(cls, settings: Mapping[str, str]) -> dict[str, str]:
         path = str(settings.get("path", "")).strip()
         if not path:
-            raise SourceConfigError("local_folder needs --setting path=FOLDER")
+            raise SourceConfigError("local_folder needs the setting path (--setting path=FOLDER)")
         out = {"path": str(Path(path).expanduser().resolve())}
         settle = str(settings.get("settle_seconds", "")).strip()
         if settle:

@@ -17,7 +17,7 @@ from tests.conftest import ADMIN_PASSWORD, ROOT
 from tests.focus_files import row, write_csv
 from tests.ui.conftest import sign_in
 
-PAGES = ["overview", "explorer", "showback", "exports", "admin"]
+PAGES = ["overview", "explorer", "showback", "exports", "sources", "admin"]
 PASSWORD = "correct-horse-battery"
 
 
