@@ -256,7 +256,7 @@ class _Run:
 
         retrying = Retrying(
             stop=stop_after_attempt(p.attempts),
-            wait=wait_exponential_jitter(initial=p.initial_s, max=p.max_s, jitter=p.jitter_s),
+            wait=wait_exponential_jitter(multiplier=p.initial_s, max=p.max_s, jitter=p.jitter_s),
             retry=retry_if_exception(is_transient),
             before_sleep=before_sleep,
             sleep=SHUTDOWN.wait,  # a stopping scheduler does not sit out a backoff
