@@ -1,4 +1,5 @@
-# Two commands matter: `make run` (dashboard with sample data) and `make test` (the whole suite).
+# Two commands matter: `make run` (dashboard with sample data, and the scheduler in the background)
+# and `make test` (the whole suite).
 # Both set up everything themselves on a machine with Python 3.11 and the package registries.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -29,6 +30,10 @@ run: $(VENV)/.runtime
 	@sample="$(SAMPLE)"; test -f "$$sample" || sample="$(FALLBACK_SAMPLE)"; \
 	$(BIN)/python -m ingestion load "$$sample" --source sample
 	$(BIN)/python -m ingestion demo
+	@home="$${CLOUDLENS_HOME:-.cloudlens}"; mkdir -p "$$home"; \
+	$(BIN)/python scheduler.py >>"$$home/scheduler.log" 2>&1 & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
+	echo "scheduler running in the background (pid $$scheduler), log: $$home/scheduler.log"; \
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
 # Debian chromium for the browser tests, installed when missing (root, or sudo without password).

@@ -7,6 +7,8 @@ Secrets go in password fields, are sealed before they are stored, and are never 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -263,6 +265,11 @@ with st.expander("Change this source", icon=":material/edit:"):
         except SourceError as exc:
             st.error(f"Not removed: {escape_md(exc)}")
 
+
+def when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S}" if moment else ""
+
+
 st.subheader("Recent runs")
 table(
     pd.DataFrame(
@@ -273,8 +280,8 @@ table(
                 "status": r.status,
                 "reason": r.reason,
                 "requested_by": r.requested_by or "",
-                "started": r.started,
-                "finished": r.finished,
+                "started": when(r.started),
+                "finished": when(r.finished),
                 "files": f"{r.files} loaded, {r.files_skipped} skipped"
                 + (f" of {r.files_total}" if r.files_total is not None else ""),
                 "rows": r.rows,
