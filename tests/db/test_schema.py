@@ -58,7 +58,20 @@ def test_gold_daily_cost_columns(engine: sa.Engine) -> None:
 def test_upgrade_is_idempotent(engine: sa.Engine) -> None:
     before = migrate.current_revision(engine)
     migrate.upgrade_head(engine)
-    assert migrate.current_revision(engine) == before == "0005"
+    assert migrate.current_revision(engine) == before == "0006"
+
+
+def test_source_and_sync_run_keep_the_contracted_names(engine: sa.Engine) -> None:
+    sql = sa.text(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = 'app' AND table_name = :table"
+    )
+    with engine.connect() as conn:
+        source = set(conn.execute(sql, {"table": "source"}).scalars())
+        run = set(conn.execute(sql, {"table": "sync_run"}).scalars())
+    assert {"name", "kind", "settings", "credentials", "schedule", "enabled"} <= source
+    contracted = {"source", "started", "finished", "status", "files", "rows", "periods"}
+    assert contracted | {"error", "attempts", "cancel_requested", "requested_by"} <= run
 
 
 def test_tag_keys_get_a_normalized_lookup(engine: sa.Engine) -> None:
