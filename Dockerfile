@@ -1,5 +1,6 @@
 # Cloudlens dashboard image. Point DATABASE_URL at your Postgres server; without it the
-# embedded server keeps its data under /data (mount a volume there).
+# embedded server keeps its data under /data (mount a volume there). The scheduler is the same
+# image with another command: `docker run ... IMAGE python scheduler.py`.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 CLOUDLENS_HOME=/data

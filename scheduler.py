@@ -34,7 +34,7 @@ from config import Settings
 from db import sources as sources_db
 from db import sync_runs
 from db.engine import get_engine
-from ingestion import logs, schedules, sync
+from ingestion import jobs, logs, schedules, sync
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 log = logs.Events("cloudlens.scheduler")
@@ -192,7 +192,7 @@ class Scheduler:
                 continue
             first = max(schedules.next_due(source.schedule, last.get(source.name), now), now)
             self.apscheduler.add_job(
-                "ingestion.sync:run_scheduled",
+                "ingestion.jobs:run_scheduled",
                 trigger=schedules.trigger(source.schedule),
                 args=[source.name],
                 id=job_id,
@@ -225,7 +225,7 @@ class Scheduler:
 
     def _run_request(self, run_id: int, name: str) -> None:
         try:
-            sync.run_requested(run_id, name)
+            jobs.run_requested(run_id, name)
         finally:
             with self._lock:
                 self._dispatched.discard(run_id)
@@ -238,7 +238,7 @@ def run_once(engine: sa.Engine, settings: Settings, only: str | None) -> int:
             why = "no such source" if source is None else "it is disabled"
             log.error("source_refused", source=only, why=why)
             return EXIT_BAD_INPUT
-    outcomes = sync.run_due(engine, settings, only)
+    outcomes = jobs.run_due(engine, settings, only)
     failed = [o for o in outcomes if o.status == "failed"]
     if any(not o.bad_input for o in failed):
         return EXIT_ERROR

@@ -53,7 +53,7 @@ class SyncRun:
 @dataclass(frozen=True)
 class Leader:
     name: str  # the application_name the scheduler gave its connection: host and pid
-    since: datetime
+    since: datetime | None  # None when the database role may not see other sessions' details
 
 
 def _audit(conn: sa.Connection, actor: str | None, action: str, detail: dict) -> None:

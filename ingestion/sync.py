@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TypeVar
 
 import psycopg
@@ -36,9 +36,8 @@ from tenacity import (
 from config import Settings
 from db import sources as sources_db
 from db import sync_runs
-from db.engine import get_engine
 from db.sources import Source
-from ingestion import logs, schedules
+from ingestion import logs
 from ingestion.errors import BadInput
 from ingestion.loader import load_file
 from ingestion.sources import connector_for
@@ -162,6 +161,8 @@ class _Run:
             self._end("failed", str(exc), bad_input=not is_transient(exc))
         except Exception as exc:  # noqa: BLE001 - a run records every failure; the job survives
             self._end("failed", f"{type(exc).__name__}: {' '.join(str(exc).split())}")
+        if self.outcome.periods:  # files landed, whether the run then ended well or not
+            refresh_after_sync(self.engine, self.outcome, self.log)
         self.log.info(
             "run_finished",
             status=self.outcome.status,
@@ -197,7 +198,6 @@ class _Run:
                 periods=sorted(o.periods),
             )
         self._end("succeeded")
-        refresh_after_sync(self.engine, self.outcome, self.log)
 
     def _load(self, connector: Connector, ref: ExportRef) -> None:
         with connector.fetch(ref) as path:
@@ -276,51 +276,4 @@ def refresh_after_sync(engine: sa.Engine, outcome: Outcome, log: logs.Events) ->
     cost by tag) is rebuilt inside each file's load transaction, so it is current the moment a
     file lands and is never rebuilt twice; the analytics that read gold (forecasts, anomalies)
     refresh here, for `outcome.periods`, when they arrive."""
-    if outcome.periods:
-        log.info("refreshed", gold=sorted(p.isoformat()[:7] for p in outcome.periods))
-
-
-def run_due(engine: sa.Engine, app_settings: Settings, only: str | None = None) -> list[Outcome]:
-    """`scheduler.py --once`: the waiting "Sync now" requests, then every source that is due;
-    or, with `only`, that source now, due or not."""
-    if only is not None:
-        outcome = run_source(engine, app_settings, only, reason="once")
-        return [outcome] if outcome else []
-    outcomes, done = [], set()
-    for run_id, name in sync_runs.queued(engine):
-        outcomes.append(run_source(engine, app_settings, name, reason="request", run_id=run_id))
-        done.add(name.lower())
-    for name in due_sources(engine):
-        if name.lower() not in done:
-            outcomes.append(run_source(engine, app_settings, name, reason="once"))
-    return [o for o in outcomes if o is not None]
-
-
-def due_sources(engine: sa.Engine, now: datetime | None = None) -> list[str]:
-    """Enabled sources a `--once` run should sync: a "Sync now" is waiting, or the schedule has
-    fired since the last successful sync started (or there was none)."""
-    now = now or datetime.now(UTC)
-    waiting = {source.lower() for _, source in sync_runs.queued(engine)}
-    last = {k.lower(): v for k, v in sync_runs.last_success_starts(engine).items()}
-    return [
-        s.name
-        for s in sources_db.all_sources(engine)
-        if s.enabled
-        and (
-            s.name.lower() in waiting or schedules.is_due(s.schedule, last.get(s.name.lower()), now)
-        )
-    ]
-
-
-# APScheduler jobs name these functions by reference (module:function) in the job store, so
-# they take plain arguments and find the engine themselves.
-
-
-def run_scheduled(name: str) -> None:
-    """The scheduler's job for one source."""
-    run_source(get_engine(), Settings.from_env(), name, reason="schedule")
-
-
-def run_requested(run_id: int, name: str) -> Outcome | None:
-    """A "Sync now" request the scheduler found queued."""
-    return run_source(get_engine(), Settings.from_env(), name, reason="request", run_id=run_id)
+    log.info("refreshed", gold=sorted(p.isoformat()[:7] for p in outcome.periods))

@@ -7,23 +7,22 @@ Secrets go in password fields, are sealed before they are stored, and are never 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
 from db import sources as sources_db
 from db import sync_runs
 from db.credentials import CredentialsError
-from db.sources import Source, SourceError
+from db.sources import SourceError
 from db.sync_runs import SyncRun
 from ingestion import logs
 from ingestion.schedules import DEFAULT, ScheduleError
-from ingestion.sources import KINDS, add_source, available, connector_class, edit_source, preview
+from ingestion.sources import KINDS, add_source, available, edit_source, preview
 from ingestion.sources.base import SourceConfigError, SyncError
 from ui import data
 from ui.auth import guard
 from ui.format import escape_md
+from ui.sources import run_state, runs_table, secret_inputs, setting_inputs, sources_table
 from ui.tables import table
 
 PROBLEMS = (SourceConfigError, SourceError, ScheduleError, CredentialsError)
@@ -40,9 +39,8 @@ app_settings = data.settings()
 
 leader = sync_runs.leader(engine)
 if leader:
-    st.caption(
-        f"Scheduler: {escape_md(leader.name)}, leading since {leader.since:%Y-%m-%d %H:%M} UTC."
-    )
+    since = f", leading since {leader.since:%Y-%m-%d %H:%M} UTC" if leader.since else ""
+    st.caption(f"Scheduler: {escape_md(leader.name)}{since}.")
 else:
     st.warning(
         'No scheduler is running: schedules and "Sync now" requests wait until one starts '
@@ -55,61 +53,8 @@ last_run: dict[str, SyncRun] = {}
 for r in recent:
     last_run.setdefault(r.source.lower(), r)
 
-
-def source_row(s: Source) -> dict[str, object]:
-    run = last_run.get(s.name.lower())
-    return {
-        "name": s.name,
-        "kind": s.kind,
-        "where": ", ".join(f"{k}={v}" for k, v in s.settings.items()),
-        "schedule": s.schedule,
-        "enabled": "enabled" if s.enabled else "disabled",
-        "credentials": "stored" if s.has_credentials else "none",
-        "last": run.status if run else "never synced",
-        "error": (run.error if run else None) or "",
-    }
-
-
 st.subheader("Sources")
-table(
-    pd.DataFrame(
-        [source_row(s) for s in everything],
-        columns=["name", "kind", "where", "schedule", "enabled", "credentials", "last", "error"],
-    ),
-    labels={
-        "name": "Source",
-        "kind": "Kind",
-        "where": "Settings",
-        "schedule": "Schedule",
-        "enabled": "State",
-        "credentials": "Credentials",
-        "last": "Last run",
-        "error": "Last error",
-    },
-    file_name="sources",
-    key="src_table",
-)
-
-
-def setting_inputs(kind: str, prefix: str, current: dict[str, str]) -> dict[str, str]:
-    cls = connector_class(kind)
-    values = {
-        name: st.text_input(name, current.get(name, ""), help=meaning, key=f"{prefix}_{name}")
-        for name, meaning in cls.SETTINGS.items()
-    }
-    return {name: value.strip() for name, value in values.items() if value.strip()}
-
-
-def secret_inputs(kind: str, prefix: str, stored: bool) -> dict[str, str]:
-    """Password fields; an empty one keeps (or, when adding, leaves out) that secret."""
-    fields = connector_class(kind).SECRETS
-    if stored:
-        st.caption("Credentials: stored (leave a field empty to keep it).")
-    values = {
-        name: st.text_input(name, type="password", key=f"{prefix}_secret_{name}") for name in fields
-    }
-    return {name: value for name, value in values.items() if value}
-
+sources_table(everything, last_run)
 
 with st.expander("Add a source", icon=":material/add_circle:", expanded=not everything):
     kind = st.selectbox("Kind", available(), format_func=lambda k: KINDS[k].label, key="src_kind")
@@ -150,7 +95,7 @@ if st.session_state.get("src_pick") not in names:
     st.session_state["src_pick"] = names[0]
 st.subheader("Source")
 picked = st.selectbox("Source", names, key="src_pick")
-source: Source = next(s for s in everything if s.name == picked)
+source = next(s for s in everything if s.name == picked)
 latest = sync_runs.runs(engine, source=source.name, limit=1)
 busy = bool(latest) and latest[0].active
 
@@ -189,26 +134,14 @@ if tested:
             )
 
 
-def show_run(run: SyncRun) -> None:
-    done = run.files + run.files_skipped
-    counts = f"{done} of {run.files_total if run.files_total is not None else '?'} files"
-    if run.status == "queued":
-        st.info(
-            "Sync requested: waiting for the scheduler to start it…", icon=":material/schedule:"
-        )
-    elif run.status == "running":
-        share = done / run.files_total if run.files_total else 0.0
-        current = f", now {escape_md(run.current_file)}" if run.current_file else ""
-        st.progress(share, text=f"Syncing: {counts}, {run.rows:,} rows{current}")
-    elif run.status == "succeeded":
-        st.success(
-            f"Last sync succeeded: {counts} ({run.files_skipped} already loaded), "
-            f"{run.rows:,} rows."
-        )
-    elif run.status == "cancelled":
-        st.warning(f"Last sync cancelled: {escape_md(run.error or '')}")
-    else:
-        st.error(f"Last sync failed: {escape_md(run.error or '')}")
+@st.fragment(run_every=2 if busy else None)
+def progress() -> None:
+    """The source's latest run, re-read every two seconds while it is queued or running."""
+    now = sync_runs.runs(engine, source=source.name, limit=1)
+    if not now:
+        return
+    run = now[0]
+    run_state(run)
     if run.active and st.button(
         "Cancel",
         icon=":material/cancel:",
@@ -217,23 +150,15 @@ def show_run(run: SyncRun) -> None:
     ):
         sync_runs.cancel(engine, run.sync_run_id, admin.username)
         st.rerun(scope="fragment")
-
-
-@st.fragment(run_every=2 if busy else None)
-def progress() -> None:
-    now = sync_runs.runs(engine, source=source.name, limit=1)
-    if not now:
-        return
-    show_run(now[0])
-    if busy and not now[0].active:
-        st.rerun()  # finished: refresh the tables
+    if busy and not run.active:
+        st.rerun()  # it has ended: refresh the tables
 
 
 progress()
 
 with st.expander("Change this source", icon=":material/edit:"):
     with st.form("src_edit"):
-        prefix = f"src_edit_{source.source_id}"  # fields follow the source picked
+        prefix = f"src_edit_{source.source_id}"  # the fields follow the source picked
         settings = setting_inputs(source.kind, prefix, source.settings)
         schedule = st.text_input(
             "Schedule", source.schedule, help=SCHEDULE_HELP, key=f"{prefix}_schedule"
@@ -265,61 +190,5 @@ with st.expander("Change this source", icon=":material/edit:"):
         except SourceError as exc:
             st.error(f"Not removed: {escape_md(exc)}")
 
-
-def when(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M:%S}" if moment else ""
-
-
 st.subheader("Recent runs")
-table(
-    pd.DataFrame(
-        [
-            {
-                "run": r.sync_run_id,
-                "source": r.source,
-                "status": r.status,
-                "reason": r.reason,
-                "requested_by": r.requested_by or "",
-                "started": when(r.started),
-                "finished": when(r.finished),
-                "files": f"{r.files} loaded, {r.files_skipped} skipped"
-                + (f" of {r.files_total}" if r.files_total is not None else ""),
-                "rows": r.rows,
-                "periods": ", ".join(p.strftime("%Y-%m") for p in r.periods),
-                "attempts": r.attempts,
-                "error": r.error or "",
-            }
-            for r in recent[:50]
-        ],
-        columns=[
-            "run",
-            "source",
-            "status",
-            "reason",
-            "requested_by",
-            "started",
-            "finished",
-            "files",
-            "rows",
-            "periods",
-            "attempts",
-            "error",
-        ],
-    ),
-    labels={
-        "run": "Run",
-        "source": "Source",
-        "status": "Status",
-        "reason": "Why",
-        "requested_by": "Asked by",
-        "started": "Started (UTC)",
-        "finished": "Finished (UTC)",
-        "files": "Files",
-        "rows": "Rows",
-        "periods": "Billing periods",
-        "attempts": "Attempts",
-        "error": "Error",
-    },
-    file_name="sync-runs",
-    key="src_runs",
-)
+runs_table(recent[:50])

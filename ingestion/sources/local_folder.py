@@ -69,16 +69,19 @@ class LocalFolder:
                 "or change the source's path"
             )
         try:
-            files = expand([self.folder])
-        except OSError as exc:
-            raise PermanentError(f"cannot read folder {self.folder}: {exc.strerror}") from None
+            return self._new_files(state)
+        except TimeoutError:
+            raise  # a share that is slow to answer: worth a retry
+        except OSError as exc:  # unreadable folder, a file gone while listing, a lost mount
+            raise PermanentError(f"cannot read folder {self.folder}: {exc}") from None
+
+    def _new_files(self, state: Mapping[str, object]) -> list[ExportRef]:
         settled_before = time.time() - self.settle_seconds
         new = []
-        for path in files:
+        for path in expand([self.folder]):
             stat = path.stat()
             version = f"{stat.st_size}:{stat.st_mtime_ns}"
-            key = str(path)
-            if state.get(key) == version or stat.st_mtime > settled_before:
+            if state.get(str(path)) == version or stat.st_mtime > settled_before:
                 continue
             new.append(ExportRef(path.relative_to(self.folder).as_posix(), version, stat.st_size))
         return new

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from config import Settings
 from db import sources as sources_db
 from db import sync_runs
 from db.sources import SOURCE_LOCK
+from ingestion.sources import add_source
 from tests.focus_files import row, write_csv
 from tests.scheduler.conftest import (
     big_month_file,
@@ -21,30 +23,21 @@ from tests.scheduler.conftest import (
     month_file,
     run_scheduler,
     runs,
-    source_cli,
     wait_for,
 )
 
 
-def add_folder_source(
-    database_url: str, home: Path, name: str, folder: Path, schedule: str = "every 1s"
-) -> None:
-    added = source_cli(
-        database_url,
-        home,
-        "add",
-        "--kind",
-        "local_folder",
-        "--name",
-        name,
-        "--setting",
-        f"path={folder}",
-        "--setting",
-        "settle_seconds=0",
-        "--schedule",
-        schedule,
+def add_folder_source(engine: sa.Engine, name: str, folder: Path, schedule: str = "every 1s"):
+    """Set up in this process (the CLI has its own tests): a folder, no settle time."""
+    settings = {"path": str(folder), "settle_seconds": "0"}
+    add_source(
+        engine,
+        Settings.from_env(),
+        name=name,
+        kind="local_folder",
+        settings=settings,
+        schedule=schedule,
     )
-    assert added.returncode == 0, added.stderr
 
 
 def copying(engine: sa.Engine) -> bool:
@@ -64,7 +57,7 @@ def test_two_exports_then_a_third_dropped_later(
     folder.mkdir()
     month_file(folder / "2024-09.csv", "2024-09", "10.00")
     month_file(folder / "2024-10.csv", "2024-10", "20.00", days=2)
-    add_folder_source(database_url, tmp_path, "drop", folder)
+    add_folder_source(clean, "drop", folder)
 
     scheduler = start_scheduler("--poll", "0.5")
     first = wait_for(
@@ -97,7 +90,7 @@ def test_a_bad_file_fails_its_run_and_earlier_data_stays(
     folder = tmp_path / "drop"
     folder.mkdir()
     month_file(folder / "2024-09.csv", "2024-09", "10.00")
-    add_folder_source(database_url, tmp_path, "careful", folder, schedule="every 1h")
+    add_folder_source(clean, "careful", folder, schedule="every 1h")
     assert run_scheduler(database_url, tmp_path, "--once")[0] == 0
     before = bronze_totals(clean, "careful")
 
@@ -126,7 +119,7 @@ def test_kill_9_in_the_middle_of_a_load_leaves_no_partial_period(
     folder = tmp_path / "drop"
     folder.mkdir()
     month_file(folder / "a.csv", "2024-09", "10.00")
-    add_folder_source(database_url, tmp_path, "big", folder, schedule="every 1h")
+    add_folder_source(clean, "big", folder, schedule="every 1h")
     assert run_scheduler(database_url, tmp_path, "--once")[0] == 0
     before = bronze_totals(clean, "big")
     assert before == {"2024-09": (3, Decimal("30.00"))}
@@ -169,7 +162,7 @@ def test_cancel_stops_at_the_next_file_boundary(
     folder.mkdir()
     rows = big_month_file(folder / "1.csv", "2024-09", rows=300_000)
     month_file(folder / "2.csv", "2024-10", "1.00")
-    add_folder_source(database_url, tmp_path, "long", folder, schedule="every 1h")
+    add_folder_source(clean, "long", folder, schedule="every 1h")
     source = sources_db.get_source(clean, "long")
     with clean.begin() as conn:  # as if synced a minute ago: only the request makes it run
         conn.execute(
@@ -202,7 +195,7 @@ def test_sigterm_lets_the_current_file_finish(
     folder.mkdir()
     big_month_file(folder / "1.csv", "2024-09", rows=300_000)
     month_file(folder / "2.csv", "2024-10", "1.00")
-    add_folder_source(database_url, tmp_path, "stopping", folder)
+    add_folder_source(clean, "stopping", folder)
     scheduler = start_scheduler("--poll", "0.5")
     wait_for(
         lambda: [r for r in runs(clean, "stopping") if r.current_file == "1.csv"],
@@ -221,7 +214,7 @@ def test_two_schedulers_one_leads_the_other_takes_over(
     folder = tmp_path / "drop"
     folder.mkdir()
     month_file(folder / "1.csv", "2024-09", "1.00")
-    add_folder_source(database_url, tmp_path, "shared", folder)
+    add_folder_source(clean, "shared", folder)
 
     first = start_scheduler("--poll", "0.3")
     wait_for(lambda: first.saw("leader"), what="the first scheduler to lead")
@@ -257,7 +250,7 @@ def test_once_skips_a_source_another_process_is_syncing(
     folder = tmp_path / "drop"
     folder.mkdir()
     month_file(folder / "1.csv", "2024-09", "1.00")
-    add_folder_source(database_url, tmp_path, "held", folder)
+    add_folder_source(clean, "held", folder)
     source = sources_db.get_source(clean, "held")
     lock = sa.text("SELECT pg_advisory_lock(:ns, :id)")
     with clean.connect() as other:  # another scheduler in the middle of syncing "held"
@@ -276,7 +269,7 @@ def test_once_exit_codes(database_url, clean, tmp_path: Path) -> None:
     assert code == 2
     assert events[-1]["event"] == "source_refused" and events[-1]["why"] == "no such source"
     missing = tmp_path / "not-there"
-    add_folder_source(database_url, tmp_path, "gone", missing)
+    add_folder_source(clean, "gone", missing)
     code, events = run_scheduler(database_url, tmp_path, "--once")
     assert code == 2
     [run] = runs(clean, "gone")

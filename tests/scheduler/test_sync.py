@@ -13,7 +13,7 @@ from config import Settings
 from db import sources as sources_db
 from db import sync_runs
 from db.sources import SOURCE_LOCK
-from ingestion import sync
+from ingestion import jobs, sync
 from ingestion.sources import add_source
 from ingestion.sources.base import TransientError
 from ingestion.sources.local_folder import LocalFolder
@@ -130,12 +130,12 @@ def test_requests_that_cannot_run_are_closed(clean, settings, folder: Path) -> N
     source = add(clean, settings, "closing", folder)
     cancelled = sync_runs.request(clean, source, "alice")
     assert sync_runs.cancel(clean, cancelled, "alice") == "cancelled"
-    assert sync.run_requested(cancelled, "closing") is None
+    assert jobs.run_requested(cancelled, "closing") is None
     assert sync_runs.get_run(clean, cancelled).status == "cancelled"
 
     waiting = sync_runs.request(clean, source, "alice")
     sources_db.update_source(clean, "closing", enabled=False)
-    assert sync.run_requested(waiting, "closing") is None
+    assert jobs.run_requested(waiting, "closing") is None
     run = sync_runs.get_run(clean, waiting)
     assert (run.status, run.error) == ("cancelled", "source closing is disabled")
 
@@ -167,8 +167,8 @@ def test_run_due_follows_the_schedule(clean, settings, folder: Path) -> None:
     add(clean, settings, "hourly", folder)
     disabled = add(clean, settings, "off", folder)
     sources_db.update_source(clean, disabled.name, enabled=False)
-    assert sync.due_sources(clean) == ["hourly"]
-    assert [o.source for o in sync.run_due(clean, settings)] == ["hourly"]
-    assert sync.due_sources(clean) == []  # synced a moment ago; due again in an hour
+    assert jobs.due_sources(clean) == ["hourly"]
+    assert [o.source for o in jobs.run_due(clean, settings)] == ["hourly"]
+    assert jobs.due_sources(clean) == []  # synced a moment ago; due again in an hour
     sync_runs.request(clean, sources_db.get_source(clean, "hourly"), "alice")
-    assert sync.due_sources(clean) == ["hourly"]
+    assert jobs.due_sources(clean) == ["hourly"]

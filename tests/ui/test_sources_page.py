@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from config import Settings
 from db import sources as sources_db
 from db import sync_runs, users
-from ingestion import sync
+from ingestion import jobs
 from tests.conftest import ROOT
 from tests.focus_files import row, write_csv
 from tests.ui.conftest import sign_in
@@ -87,7 +87,7 @@ def test_add_test_sync_now_and_progress(app_env, clean, folder: Path) -> None:
         assert conn.execute(sa.text("SELECT count(*) FROM bronze.focus_cost")).scalar() == 0
 
     # what the scheduler process does with the row (here in-process, for speed)
-    outcomes = sync.run_due(clean, Settings.from_env())
+    outcomes = jobs.run_due(clean, Settings.from_env())
     assert [(o.status, o.files, o.rows) for o in outcomes] == [("succeeded", 2, 3)]
     app.run()
     assert "Last sync succeeded: 2 of 2 files" in texts(app)
