@@ -97,6 +97,8 @@ def add_source(
 ) -> Source:
     """Validate with the kind's connector, seal the secrets, store; raises SourceConfigError,
     ScheduleError, SourceError or CredentialsError with a message for the person adding it."""
+    if secrets:
+        logs.hide(*secrets.values())
     _, normalized = _checked(kind, settings, secrets)
     token = Vault.from_settings(app_settings).seal(secrets) if secrets else None
     return sources_db.add_source(
@@ -124,6 +126,8 @@ def edit_source(
 ) -> None:
     """Change what is given. `secrets` replaces the stored fields it names and keeps the rest
     (the page leaves a field empty to keep it)."""
+    if secrets:
+        logs.hide(*secrets.values())
     normalized = None
     if settings is not None:
         _, normalized = _checked(source.kind, settings, secrets)
