@@ -145,7 +145,6 @@ def start(
     reason: str,
     runner: str,
     run_id: int | None = None,
-    requested_by: str | None = None,
 ) -> int | None:
     """The caller holds the source's lock. Claims the queued run asked for (`run_id`), else the
     source's waiting request, else (unless a particular run was asked for) records a new run.
@@ -168,7 +167,6 @@ def start(
                 "source_id": source.source_id,
                 "source": source.name,
                 "reason": reason,
-                "requested_by": requested_by,
                 "runner": runner,
             },
         ).scalar_one()

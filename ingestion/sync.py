@@ -100,7 +100,6 @@ def run_source(
     *,
     reason: str,
     run_id: int | None = None,
-    requested_by: str | None = None,
     policy: RetryPolicy | None = None,
 ) -> Outcome | None:
     """Sync the source called `name` now. None when there was nothing to run: the source is
@@ -120,14 +119,7 @@ def run_source(
             return None
         for dead, _ in sync_runs.fail_abandoned(engine, source.name, lock_held=True):
             log.warning("run_abandoned", run_id=dead, error=sync_runs.ABANDONED)
-        claimed = sync_runs.start(
-            engine,
-            source,
-            reason=reason,
-            runner=RUNNER,
-            run_id=run_id,
-            requested_by=requested_by,
-        )
+        claimed = sync_runs.start(engine, source, reason=reason, runner=RUNNER, run_id=run_id)
         if claimed is None:
             log.info("request_gone", run_id=run_id, why="cancelled or taken before it started")
             return None
@@ -162,7 +154,7 @@ class _Run:
         except Exception as exc:  # noqa: BLE001 - a run records every failure; the job survives
             self._end("failed", f"{type(exc).__name__}: {' '.join(str(exc).split())}")
         if self.outcome.periods:  # files landed, whether the run then ended well or not
-            refresh_after_sync(self.engine, self.outcome, self.log)
+            refresh_after_sync(self.outcome, self.log)
         self.log.info(
             "run_finished",
             status=self.outcome.status,
@@ -271,7 +263,7 @@ class _Run:
         sync_runs.finish(self.engine, self.run_id, status, message)
 
 
-def refresh_after_sync(engine: sa.Engine, outcome: Outcome, log: logs.Events) -> None:
+def refresh_after_sync(outcome: Outcome, log: logs.Events) -> None:
     """Bring what is derived from the loaded billing periods up to date. Gold (daily cost and
     cost by tag) is rebuilt inside each file's load transaction, so it is current the moment a
     file lands and is never rebuilt twice; the analytics that read gold (forecasts, anomalies)
