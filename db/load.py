@@ -33,6 +33,9 @@ T = TypeVar("T")
 
 # Loads serialize on this lock: two sources refreshing the same gold period must not interleave.
 _LOAD_LOCK = 7_402_113_002
+# Each load also holds (this class, its load_id) while it runs: a 'running' row whose lock is
+# free was left by a dead process (see db/sql/load_log_abandoned.sql).
+_LOAD_ROW_LOCK_CLASS = 74_021
 
 
 class RejectedData(Exception):
@@ -87,7 +90,10 @@ def already_loaded(engine: sa.Engine, source: str, checksum: str) -> int | None:
 
 
 def start_log(engine: sa.Engine, *, status: str = "running", **file_facts: object) -> int:
-    """Record the attempt before it starts, so even a killed load leaves a trace."""
+    """Record the attempt before it starts, so even a killed load leaves a trace; and close the
+    traces earlier killed loads left 'running'."""
+    with engine.begin() as conn:
+        conn.execute(statement("load_log_abandoned"), {"lock_class": _LOAD_ROW_LOCK_CLASS})
     with engine.begin() as conn:
         return conn.execute(
             statement("load_log_start"), {"status": status, **file_facts}
@@ -126,6 +132,10 @@ def replace_periods(
     """
     summary = LoadSummary(load_id)
     with engine.begin() as conn:
+        conn.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:c, :id)"),
+            {"c": _LOAD_ROW_LOCK_CLASS, "id": load_id % 2_147_483_647},
+        )
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
         # The gold rebuilds sort whole billing periods; the default 4 MB spills them to disk.
         conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))

@@ -174,3 +174,28 @@ def test_cost_by_tag_adds_up_to_the_bill_for_every_key(empty_db: sa.Engine, tmp_
         ("env", "prod"): Decimal("1.00"),
         ("env", "(untagged)"): Decimal("17.75"),
     }
+
+
+def test_a_load_killed_midway_is_marked_failed_by_the_next_one(
+    empty_db: sa.Engine, tmp_path: Path
+) -> None:
+    from db import load
+
+    facts = {"source": "local", "file_name": "x.csv", "file_bytes": 1, "format": "FOCUS"}
+    dead = load.start_log(empty_db, file_path="/gone.csv", checksum="a", **facts)
+    live = load.start_log(empty_db, file_path="/busy.csv", checksum="b", **facts)
+    with empty_db.connect() as holder:  # a load still in its transaction holds its row's lock
+        holder.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:c, :id)"),
+            {"c": load._LOAD_ROW_LOCK_CLASS, "id": live},
+        )
+        assert load_file(empty_db, write_csv(tmp_path / "n.csv", [row("2024-09-01", "1.00")]))
+        with empty_db.connect() as conn:
+            status = dict(conn.execute(sa.text("SELECT load_id, status FROM app.load_log")).all())
+            error = conn.execute(
+                sa.text("SELECT error FROM app.load_log WHERE load_id = :id"), {"id": dead}
+            ).scalar_one()
+        holder.rollback()
+    assert status[dead] == "failed" and "stopped before it finished" in error
+    assert status[live] == "running"
+    assert sorted(status.values()) == ["failed", "loaded", "running"]
