@@ -152,6 +152,15 @@ def test_kill_9_in_the_middle_of_a_load_leaves_no_partial_period(
     assert (after.status, after.files, after.rows) == ("succeeded", 1, rows)
     assert bronze_totals(clean, "big") == {"2024-09": (rows, rows * Decimal("0.25"))}
     assert gold_totals(clean) == bronze_totals(clean, "big")
+    with clean.connect() as conn:  # the killed load's log row is closed, not left running
+        logged = conn.execute(
+            sa.text("SELECT file_name, status FROM app.load_log WHERE source = 'big' ORDER BY 1, 2")
+        ).all()
+    assert [tuple(r) for r in logged] == [
+        ("a.csv", "loaded"),
+        ("b.csv", "failed"),
+        ("b.csv", "loaded"),
+    ]
     print(f"kill -9 to a complete reload: {time.monotonic() - killed_at:.1f} s")
 
 
