@@ -206,10 +206,12 @@ def add_attempt(engine: sa.Engine, run_id: int) -> None:
 
 
 def finish(engine: sa.Engine, run_id: int, status: str, error: str | None = None) -> None:
+    """End the run; an idle scheduled tick also replaces the idle ticks before it."""
     with engine.begin() as conn:
         conn.execute(
             statement("sync_run_finish"), {"run_id": run_id, "status": status, "error": error}
         )
+        conn.execute(statement("sync_run_prune_idle"), {"run_id": run_id})
 
 
 @contextlib.contextmanager

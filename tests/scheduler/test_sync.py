@@ -172,3 +172,14 @@ def test_run_due_follows_the_schedule(clean, settings, folder: Path) -> None:
     assert jobs.due_sources(clean) == []  # synced a moment ago; due again in an hour
     sync_runs.request(clean, sources_db.get_source(clean, "hourly"), "alice")
     assert jobs.due_sources(clean) == ["hourly"]
+
+
+def test_idle_scheduled_runs_collapse_to_the_latest(clean, settings, folder: Path) -> None:
+    add(clean, settings, "idle", folder)
+    loaded = sync.run_source(clean, settings, "idle", reason="schedule")
+    idle = [sync.run_source(clean, settings, "idle", reason="schedule") for _ in range(3)]
+    asked = sync.run_source(clean, settings, "idle", reason="once")  # nothing new, but asked for
+    last = sync.run_source(clean, settings, "idle", reason="schedule")
+    kept = [r.sync_run_id for r in runs(clean, "idle")]
+    assert kept == [loaded.run_id, asked.run_id, last.run_id]  # the loads, the asks, the last tick
+    assert all(o.files == 0 for o in idle) and loaded.files == 2
