@@ -94,7 +94,6 @@ def start_log(engine: sa.Engine, *, status: str = "running", **file_facts: objec
     traces earlier killed loads left 'running'."""
     with engine.begin() as conn:
         conn.execute(statement("load_log_abandoned"), {"lock_class": _LOAD_ROW_LOCK_CLASS})
-    with engine.begin() as conn:
         return conn.execute(
             statement("load_log_start"), {"status": status, **file_facts}
         ).scalar_one()

@@ -153,8 +153,9 @@ class _Run:
             self._end("failed", str(exc), bad_input=not is_transient(exc))
         except Exception as exc:  # noqa: BLE001 - a run records every failure; the job survives
             self._end("failed", f"{type(exc).__name__}: {' '.join(str(exc).split())}")
-        if self.outcome.periods:  # files landed, whether the run then ended well or not
-            refresh_after_sync(self.outcome, self.log)
+        if self.outcome.periods:  # gold was rebuilt inside each file's load transaction
+            periods = sorted(p.isoformat()[:7] for p in self.outcome.periods)
+            self.log.info("refreshed", gold=periods)
         self.log.info(
             "run_finished",
             status=self.outcome.status,
@@ -261,11 +262,3 @@ class _Run:
         self.outcome.status, self.outcome.error = status, message
         self.outcome.bad_input = bad_input and status == "failed"
         sync_runs.finish(self.engine, self.run_id, status, message)
-
-
-def refresh_after_sync(outcome: Outcome, log: logs.Events) -> None:
-    """Bring what is derived from the loaded billing periods up to date. Gold (daily cost and
-    cost by tag) is rebuilt inside each file's load transaction, so it is current the moment a
-    file lands and is never rebuilt twice; the analytics that read gold (forecasts, anomalies)
-    refresh here, for `outcome.periods`, when they arrive."""
-    log.info("refreshed", gold=sorted(p.isoformat()[:7] for p in outcome.periods))
