@@ -170,15 +170,32 @@ def replace_periods(
 
 
 def _refresh_gold(conn: sa.Connection, bounds: dict[str, object]) -> None:
-    """Stage the touched periods once, then sum gold and gold-by-tag from the stage. Bronze's
-    statistics predate the rows just copied (they are not analyzed inside the load), so the
-    planner would sort a million rows to group them; hashing is what these aggregates want."""
-    conn.execute(sa.text("SET LOCAL enable_sort = off"))
-    conn.execute(statement("gold_stage"), bounds)
-    conn.execute(sa.text("ANALYZE gold_stage"))
-    conn.execute(statement("refresh_gold"), bounds)
-    conn.execute(statement("refresh_gold_tags"), bounds)
-    conn.execute(sa.text("SET LOCAL enable_sort = on"))
+    """Stage the touched periods once, then sum gold and gold-by-tag from the stage."""
+    with hashed_plans(conn):
+        conn.execute(statement("gold_stage"), bounds)
+        conn.execute(sa.text("ANALYZE gold_stage"))
+        conn.execute(statement("refresh_gold"), bounds)
+        conn.execute(statement("refresh_gold_tags"), bounds)
+
+
+# Planner methods the stage must not use. Bronze's statistics predate the rows just copied (a load
+# does not analyze it) and can describe other periods entirely: after a TRUNCATE, or before
+# autovacuum has seen a new source's first month. The planner then expects one row per period and
+# picks nested loops and sorts, quadratic on a real period (a CI run hung in one for an hour).
+# Hash joins and hash aggregates stay linear whatever the estimates (the tag rollup's small
+# CROSS JOIN still gets its nested loop: the planner has no other way to run it).
+_STALE_STATS_METHODS = ("enable_nestloop", "enable_sort")
+_SET_LOCAL = sa.text("SELECT set_config(:name, :value, true)")
+
+
+@contextlib.contextmanager
+def hashed_plans(conn: sa.Connection) -> Iterator[None]:
+    """Within the block, plan this transaction's statements with hashing only."""
+    for name in _STALE_STATS_METHODS:
+        conn.execute(_SET_LOCAL, {"name": name, "value": "off"})
+    yield
+    for name in _STALE_STATS_METHODS:
+        conn.execute(_SET_LOCAL, {"name": name, "value": "on"})
 
 
 def _finish_params(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from db.load import hashed_plans
+from db.sql import statement
 from ingestion.loader import load_file
 from tests.conftest import SHARED_DATA, shared_file
 from tests.focus_files import reference_totals, row, write_csv
@@ -199,3 +202,32 @@ def test_a_load_killed_midway_is_marked_failed_by_the_next_one(
     assert status[dead] == "failed" and "stopped before it finished" in error
     assert status[live] == "running"
     assert sorted(status.values()) == ["failed", "loaded", "running"]
+
+
+def test_gold_stage_plan_stays_linear_on_stale_statistics(
+    empty_db: sa.Engine, tmp_path: Path
+) -> None:
+    """Bronze analyzed while it held September only, then October loaded before any ANALYZE (as
+    after a TRUNCATE, or a new source's first month): the planner expects one October row. Left
+    alone it joins with nested loops, quadratic on a real month; the load's plan must not."""
+    september = [row(f"2024-09-{d:02d}", "1.00") for d in range(1, 29)]
+    october = [row(f"2024-10-{d:02d}", "2.00") for d in range(1, 29)]
+    with empty_db.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE bronze.focus_cost SET (autovacuum_enabled = off)"))
+    try:
+        assert load_file(empty_db, write_csv(tmp_path / "sep.csv", september)).status == "loaded"
+        with empty_db.begin() as conn:
+            conn.execute(sa.text("ANALYZE bronze.focus_cost"))
+        assert load_file(empty_db, write_csv(tmp_path / "oct.csv", october)).status == "loaded"
+        october_1 = datetime(2024, 10, 1, tzinfo=UTC)
+        bounds = {"periods": [october_1], "lo": october_1, "hi": datetime(2024, 10, 2, tzinfo=UTC)}
+        explain = sa.text("EXPLAIN " + statement("gold_stage").text)
+        with empty_db.begin() as conn:
+            unguarded = "\n".join(conn.execute(explain, bounds).scalars())
+            with hashed_plans(conn):
+                guarded = "\n".join(conn.execute(explain, bounds).scalars())
+    finally:
+        with empty_db.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE bronze.focus_cost RESET (autovacuum_enabled)"))
+    assert "Nested Loop" in unguarded, "statistics were not stale: the scenario did not happen"
+    assert "Nested Loop" not in guarded and "Sort" not in guarded, guarded
