@@ -71,8 +71,18 @@ def test_two_exports_then_a_third_dropped_later(
     assert gold_totals(clean) == expected
 
     month_file(folder / "2024-11.csv", "2024-11", "5.00", days=1)
-    wait_for(lambda: "2024-11" in bronze_totals(clean, "drop"), what="the third file")
-    third = next(r for r in runs(clean, "drop") if r.files and r.sync_run_id != first.sync_run_id)
+    # Its run records the file just after the load commits to bronze: wait for the run itself.
+    third = wait_for(
+        lambda: next(
+            (
+                r
+                for r in runs(clean, "drop")
+                if r.status == "succeeded" and r.files and r.sync_run_id != first.sync_run_id
+            ),
+            None,
+        ),
+        what="the run of the third file",
+    )
     assert (third.files, third.rows, third.reason) == (1, 1, "schedule")
     assert bronze_totals(clean, "drop") == expected | {"2024-11": (1, Decimal("5.00"))}
 
@@ -241,8 +251,14 @@ def test_two_schedulers_one_leads_the_other_takes_over(
     took_over = wait_for(lambda: second.saw("leader"), timeout=15, what="the takeover")
     assert sync_runs.leader(clean).name == f"cloudlens-scheduler {took_over['runner']}"
     month_file(folder / "3.csv", "2024-11", "3.00")
-    wait_for(lambda: "2024-11" in bronze_totals(clean, "shared"), what="the third file")
-    third = next(r for r in runs(clean, "shared") if any(p.month == 11 for p in r.periods))
+    # Its run records the periods just after the load commits to bronze: wait for the run itself.
+    third = wait_for(
+        lambda: next(
+            (r for r in runs(clean, "shared") if any(p.month == 11 for p in r.periods or [])),
+            None,
+        ),
+        what="the run of the third file",
+    )
     assert third.runner == took_over["runner"]
 
     # Never two runs of the source at once: each starts after the one before has finished.
