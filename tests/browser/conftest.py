@@ -132,7 +132,7 @@ def page(anonymous_page, streamlit_url: str):
     return anonymous_page
 
 
-def wait_for_cookie(page, present: bool, timeout_s: float = 10) -> None:
+def wait_for_cookie(page, present: bool, timeout_s: float = 30) -> None:
     """The sign-in cookie is written (or dropped) by the browser a moment after the page says so."""
     for _ in range(int(timeout_s * 5)):
         if ("cloudlens_session" in {c["name"] for c in page.context.cookies()}) == present:
@@ -147,6 +147,13 @@ def screenshot(page, name: str) -> None:
 
 
 def settle(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished the current run (its status widget is gone)."""
+    """Wait until Streamlit has finished the current run. The status widget alone does not say
+    so: it appears only after a run has lasted 500 ms, so the app root's script state (what
+    Streamlit's own end-to-end tests wait on) is the signal. The short pause first lets a run
+    that the last action set off begin; checks that matter wait on what they assert."""
     page.wait_for_timeout(300)
+    page.locator(
+        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+        '[data-test-script-state="notRunning"]'
+    ).wait_for(state="attached", timeout=timeout)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=timeout)

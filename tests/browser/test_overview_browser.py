@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from db import users
 from db.engine import get_engine
@@ -56,8 +57,8 @@ def test_overview_shows_month_to_date(loaded: sa.Engine, streamlit_url: str, pag
         .locator('[data-testid="stMetricValue"]')
         .first
     )
-    value.wait_for(timeout=60_000)
-    assert value.inner_text().strip() == money(float(mtd), "USD")
+    # Auto-waiting: the figure may be drawn before the run that fills it has ended.
+    expect(value).to_have_text(money(float(mtd), "USD"), use_inner_text=True, timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     settle(page)
     screenshot(page, "overview")
@@ -77,13 +78,14 @@ def test_each_role_signs_in_sees_its_pages_and_signs_out(
     settle(page)
     nav = page.locator('[data-testid="stSidebar"]')
     nav.get_by_role("link", name="Showback").wait_for(timeout=30_000)
-    assert nav.get_by_role("link", name="Users & audit").count() == (1 if admin_pages else 0)
+    expect(nav.get_by_role("link", name="Users & audit")).to_have_count(1 if admin_pages else 0)
     wait_for_cookie(page, present=True)
     kept = [c for c in page.context.cookies() if c["name"] == "cloudlens_session"]
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
     page.goto(f"{streamlit_url}/explorer")  # signed out: a direct link shows the form
     page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
+    settle(page)  # and, its run over, nothing else
     assert page.get_by_role("heading", name="Cost explorer").count() == 0
 
     # A copy of the cookie taken before sign-out (another tab, a stolen header) is void too.

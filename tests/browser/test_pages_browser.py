@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from ingestion.loader import load_file
 from tests.browser.conftest import screenshot, settle
 from tests.focus_files import row, write_csv
+from tests.scheduler.conftest import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -89,8 +90,10 @@ def test_explorer_drill_down_and_csv(company, streamlit_url: str, page) -> None:
     bar = page.locator(".js-plotly-plot .barlayer .trace").first.locator("path").first
     box = bar.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_url("**f.provider=AWS**", timeout=30_000)
-    assert "g=billing_account" in page.url
+    # The run writes the view's query parameters one by one: wait for both asserted.
+    page.wait_for_url(
+        lambda url: "f.provider=AWS" in url and "g=billing_account" in url, timeout=30_000
+    )
     settle(page)
     rows = download_csv(page)
     assert [r["Billing account"] for r in rows] == ["999"]
@@ -120,12 +123,17 @@ def test_showback_and_exports_csv_match_the_bill(company, streamlit_url: str, pa
     with gzip.open(info.value.path(), "rt") as f:
         items = list(csv.DictReader(f))
     assert items and {"BilledCost", "ChargePeriodStart", "Tags"} <= set(items[0])
-    with company.connect() as conn:
-        exports = (
-            conn.execute(
-                sa.text("SELECT detail->>'file' FROM app.audit_log WHERE action = 'export'")
-            )
-            .scalars()
-            .all()
-        )
-    assert "focus-line-items" in exports and any(e.startswith("showback_") for e in exports)
+
+    def exported() -> list[str]:
+        with company.connect() as conn:
+            sql = "SELECT detail->>'file' FROM app.audit_log WHERE action = 'export'"
+            return conn.execute(sa.text(sql)).scalars().all()
+
+    # Each click is audited by the run it sets off, which may end after the download arrived.
+    wait_for(
+        lambda: (
+            "focus-line-items" in (files := exported())
+            and any(e.startswith("showback_") for e in files)
+        ),
+        what="both downloads in the audit log (action 'export')",
+    )

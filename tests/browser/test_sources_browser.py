@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from db import sync_runs
 from tests.browser.conftest import screenshot, settle
@@ -60,21 +61,34 @@ def test_add_a_folder_and_sync_now(
     page.get_by_role("textbox", name="Schedule", exact=True).fill("every 1d")
     page.get_by_role("button", name="Add source").click()
     page.get_by_role("button", name="Sync now").wait_for(timeout=30_000)
+
+    def latest() -> list[sync_runs.SyncRun]:
+        return sync_runs.runs(engine, source="finance-drop")  # newest first
+
+    # A new source is due at once: the scheduler syncs it on its own, and meanwhile the page
+    # shows "Sync now" disabled, then enabled again when it sees the run end. A click in that
+    # changeover can be lost, so wait for the scheduled run to end and the button to be live.
+    wait_for(
+        lambda: (runs := latest()) and not any(r.active for r in runs),
+        timeout=60,
+        what="the scheduled first sync of the new source",
+    )
+    expect(page.get_by_role("button", name="Sync now")).to_be_enabled(timeout=30_000)
     settle(page)
     page.get_by_role("button", name="Sync now").click()
-    page.get_by_text("Last sync succeeded").wait_for(timeout=60_000)
-    wait_for(  # the page may first show the scheduled run; wait for the request's own
+    # The request's own run, not the scheduled one the page may still show.
+    wait_for(
         lambda: (
-            [r.status for r in sync_runs.runs(engine, source="finance-drop")][0] == "succeeded"
-            and any(r.reason == "request" for r in sync_runs.runs(engine, source="finance-drop"))
+            (runs := latest()) and runs[0].reason == "request" and runs[0].status == "succeeded"
         ),
+        timeout=60,
         what="the requested run to finish",
     )
+    page.get_by_text("Last sync succeeded").wait_for(timeout=60_000)
     settle(page)
     screenshot(page, "sources-synced")
 
-    # A new source is due at once, so the scheduler may sync it before the request arrives:
-    # then the request finds nothing new. Either way each file is loaded exactly once.
+    # The scheduled sync loaded the files; the request found nothing new: each loaded once.
     runs = sync_runs.runs(engine, source="finance-drop")
     assert {r.status for r in runs} == {"succeeded"}
     assert sum(r.files for r in runs) == 2 and sum(r.rows for r in runs) == 3

@@ -18,6 +18,7 @@ from typing import TypeVar
 import pytest
 import sqlalchemy as sa
 
+from db.sources import SOURCE_LOCK
 from tests.conftest import ADMIN_PASSWORD, ROOT, TRUNCATE_ALL
 from tests.focus_files import row, write_csv
 
@@ -60,8 +61,12 @@ class SchedulerProcess:
         return self.proc.pid
 
     def events(self) -> list[dict]:
-        """The JSON lines it has written so far (every line must be one)."""
-        lines = self.log.read_text().splitlines() if self.log.exists() else []
+        """The JSON lines it has written so far (every line must be one). While it runs, a last
+        line without its newline may be one it is still writing: that one is left for later."""
+        text = self.log.read_text() if self.log.exists() else ""
+        lines = text.splitlines()
+        if lines and not text.endswith("\n") and self.proc.poll() is None:
+            lines.pop()
         return [json.loads(line) for line in lines if line.strip()]
 
     def saw(self, event: str, **fields: object) -> dict | None:
@@ -78,7 +83,9 @@ class SchedulerProcess:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=30)
 
-    def stop(self, timeout: float = 30) -> int:
+    def stop(self, timeout: float = 120) -> int:
+        """SIGTERM, then its exit code: it first finishes the file it is loading, which for the
+        big files of these tests takes a while on a loaded machine."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=timeout)
@@ -151,8 +158,16 @@ def clean(engine: sa.Engine) -> sa.Engine:
 
 
 def month_file(path: Path, month: str, cost: str, days: int = 3) -> Path:
-    """A small FOCUS CSV for one billing month (YYYY-MM): `days` rows of `cost` each."""
-    return write_csv(path, [row(f"{month}-{d:02d}", cost) for d in range(1, days + 1)])
+    """A small FOCUS CSV for one billing month (YYYY-MM): `days` rows of `cost` each. Written
+    beside the folder and moved in (a rename is atomic), as the local_folder docs advise: a
+    scheduler polling the folder with settle_seconds=0 never lists it half-written."""
+    staging = path.parent.with_name(f".{path.parent.name}-staging")
+    staging.mkdir(exist_ok=True)
+    written = write_csv(
+        staging / path.name, [row(f"{month}-{d:02d}", cost) for d in range(1, days + 1)]
+    )
+    os.replace(written, path)
+    return path
 
 
 def big_month_file(path: Path, month: str, rows: int, cost: str = "0.25") -> int:
@@ -187,6 +202,29 @@ def gold_totals(engine: sa.Engine) -> dict[str, tuple[int, Decimal]]:
     )
     with engine.connect() as conn:
         return {r.month: (int(r.n), r.billed) for r in conn.execute(sql)}
+
+
+def source_lock_free(engine: sa.Engine, source_id: int) -> bool:
+    """No session holds the source's advisory lock (a killed process's session may outlive it
+    for a moment: the server ends it, and frees its locks, when it notices the dropped socket)."""
+    sql = sa.text(
+        "SELECT NOT EXISTS (SELECT FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+        "WHERE d.datname = current_database() AND l.locktype = 'advisory' "
+        "AND l.classid = CAST(:ns AS oid) AND l.objid = CAST(:id AS oid) AND l.objsubid = 2)"
+    )
+    with engine.connect() as conn:
+        return bool(conn.execute(sql, {"ns": SOURCE_LOCK, "id": source_id}).scalar())
+
+
+def others_in_a_transaction(engine: sa.Engine) -> int:
+    """Client sessions of this database, other than the asking one, inside a transaction."""
+    sql = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+        "AND xact_start IS NOT NULL"
+    )
+    with engine.connect() as conn:
+        return conn.execute(sql).scalar_one()
 
 
 def runs(engine: sa.Engine, source: str) -> list[sa.Row]:

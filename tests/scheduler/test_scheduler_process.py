@@ -21,8 +21,10 @@ from tests.scheduler.conftest import (
     bronze_totals,
     gold_totals,
     month_file,
+    others_in_a_transaction,
     run_scheduler,
     runs,
+    source_lock_free,
     wait_for,
 )
 
@@ -150,8 +152,12 @@ def test_kill_9_in_the_middle_of_a_load_leaves_no_partial_period(
     assert sync_runs.get_run(clean, run_id).status == "running"  # nobody left to say otherwise
     assert bronze_totals(clean, "big") == before
     assert gold_totals(clean) == before
-    wait_for(lambda: not copying(clean), what="the server to drop the dead load")
+    # The server ends the dead process's sessions when it notices their sockets are gone: the
+    # load's transaction (which may be past its COPY, rebuilding gold) and the source's lock.
+    wait_for(lambda: others_in_a_transaction(clean) == 0, what="the server to end the dead load")
     assert bronze_totals(clean, "big") == before  # rolled back, not committed late
+    # Until its lock is free, `--once` would find the source busy and rightly run nothing.
+    wait_for(lambda: source_lock_free(clean, source.source_id), what="the dead lock to be freed")
 
     code, events = run_scheduler(database_url, tmp_path, "--once", "--source", "big")
     assert code == 0, [e.get("traceback") for e in events if e["level"] == "error"]
@@ -198,8 +204,10 @@ def test_cancel_stops_at_the_next_file_boundary(
         what="the first file",
     )
     assert sync_runs.cancel(clean, run_id, "tests") == "running"
-    done = wait_for(
-        lambda: (r := sync_runs.get_run(clean, run_id)) and not r.active and r, what="the end"
+    done = wait_for(  # the whole first file loads first: seconds, more on a loaded machine
+        lambda: (r := sync_runs.get_run(clean, run_id)) and not r.active and r,
+        timeout=120,
+        what="the end",
     )
     assert done.status == "cancelled" and done.files == 1
     assert done.error == "cancelled after 1 of 2 files; the rest wait for the next run"
@@ -248,7 +256,7 @@ def test_two_schedulers_one_leads_the_other_takes_over(
     assert not second.saw("run_started")  # a waiting scheduler runs nothing
 
     first.kill()
-    took_over = wait_for(lambda: second.saw("leader"), timeout=15, what="the takeover")
+    took_over = wait_for(lambda: second.saw("leader"), timeout=60, what="the takeover")
     assert sync_runs.leader(clean).name == f"cloudlens-scheduler {took_over['runner']}"
     month_file(folder / "3.csv", "2024-11", "3.00")
     # Its run records the periods just after the load commits to bronze: wait for the run itself.
