@@ -63,14 +63,16 @@ def _decimal_text(arr: pa.Array) -> tuple[pa.Array, str | None]:
         return pc.if_else(pc.is_finite(arr), arr, None).cast(pa.string()), None
     if not pa.types.is_string(arr.type):
         raise BadValue(0, f"expected a number, found values of type {arr.type}")
+    if pc.all(pc.fill_null(pc.match_substring_regex(arr, _NUMBER), True), min_count=0).as_py():
+        return arr, None  # the usual case: one pass, no copies
     text = pc.utf8_trim_whitespace(arr)
     text = pc.if_else(pc.equal(text, ""), None, text)
     note = None
     ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER), True)
     if not pc.all(ok).as_py():
-        formatted = pc.match_substring_regex(text, _FORMATTED_NUMBER)
+        formatted = pc.and_(pc.match_substring_regex(text, _FORMATTED_NUMBER), pc.invert(ok))
         if pc.any(formatted).as_py():
-            i = pc.index(formatted, True).as_py()
+            i = pc.index(formatted, True).as_py()  # the first value that needed the repair
             note = (
                 "money written with currency symbols or separators "
                 f"(e.g. {arr[i].as_py()!r}) was read as a plain number"
@@ -93,7 +95,13 @@ def _timestamp(arr: pa.Array, strict: bool) -> tuple[pa.Array, str | None]:
         return arr.cast(pa.timestamp("us")).cast(pa.timestamp("us", "UTC")), None
     if not pa.types.is_string(arr.type):
         raise BadValue(0, f"expected a date/time, found values of type {arr.type}")
-    text = pc.utf8_trim_whitespace(arr)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    # Cost data repeats a few thousand distinct instants per batch: parse each once (the regex
+    # passes below were the largest cost of reading a file), then spread them back over the rows.
+    encoded = pc.dictionary_encode(arr)
+    rows = encoded.indices
+    text = pc.utf8_trim_whitespace(encoded.dictionary)
     text = pc.if_else(pc.equal(text, ""), None, text)
     us = pc.match_substring_regex(text, _US_DATE)
     if pc.any(us).as_py():
@@ -103,23 +111,25 @@ def _timestamp(arr: pa.Array, strict: bool) -> tuple[pa.Array, str | None]:
     text = pc.if_else(date_only, pc.binary_join_element_wise(text, "T00:00:00", ""), text)
     zoned = pc.match_substring_regex(text, _HAS_ZONE)
     text = pc.if_else(zoned, text, pc.binary_join_element_wise(text, "Z", ""))
-    valid = pc.match_substring_regex(text, _ISO)
+    valid = pc.fill_null(pc.match_substring_regex(text, _ISO), True)
     dropped = None
-    if not pc.all(pc.fill_null(valid, True)).as_py():
-        i = _first_false(valid)
+    if not pc.all(valid, min_count=0).as_py():  # an all-empty column has no distinct values
+        valid_rows = pc.take(valid, rows)
+        i = _first_false(valid_rows)
         if strict:
             raise BadValue(i, f"{arr[i].as_py()!r} is not a date/time")
-        count = pc.sum(pc.invert(pc.fill_null(valid, True))).as_py()
+        count = pc.sum(pc.invert(pc.fill_null(valid_rows, True))).as_py()
         dropped = (
             f"{count} value(s) are not valid date/times and were left empty "
             f"(first: {arr[i].as_py()!r})"
         )
-        text = pc.if_else(pc.fill_null(valid, True), text, None)
+        text = pc.if_else(valid, text, None)
     try:
-        return text.cast(pa.timestamp("us", "UTC")), dropped
+        return pc.take(text.cast(pa.timestamp("us", "UTC")), rows), dropped
     except pa.ArrowInvalid as exc:  # well-formed but impossible, e.g. 2024-02-30
         bad = re.search(r"Failed to parse string: '([^']*)'", str(exc))
-        i = max(pc.index(text, bad.group(1)).as_py(), 0) if bad else 0
+        value = pc.index(text, bad.group(1)).as_py() if bad else -1
+        i = max(pc.index(rows, value).as_py(), 0) if value >= 0 else 0
         raise BadValue(i, f"{arr[i].as_py()!r} is not a date/time") from None
 
 
