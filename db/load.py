@@ -144,10 +144,7 @@ def replace_periods(
         for batch, columns, text in _ahead(_rendered(batches, constants)):
             periods = set(pc.unique(batch.data.column("billing_period_start")).to_pylist())
             if new := periods - replaced:
-                conn.execute(
-                    statement("delete_periods"),
-                    {"source": source, "dataset": dataset, "periods": sorted(new)},
-                )
+                conn.execute(statement("delete_periods"), _scope(source, dataset, new))
                 replaced |= new
             _copy(raw, batch, columns, text)
             summary.row_count += batch.data.num_rows
@@ -156,9 +153,9 @@ def replace_periods(
         if replaced:
             lo, hi = min(replaced), max(replaced) + timedelta(days=1)
             _refresh_gold(conn, {"periods": sorted(replaced), "lo": lo, "hi": hi})
+        scope = {**_scope(source, dataset, replaced), "load_id": load_id}
         summary.totals = [
-            PeriodTotal(**row._mapping)
-            for row in conn.execute(statement("load_totals"), {"load_id": load_id})
+            PeriodTotal(**row._mapping) for row in conn.execute(statement("load_totals"), scope)
         ]
         conn.execute(
             statement("load_log_finish"),
@@ -167,6 +164,17 @@ def replace_periods(
             ),
         )
     return summary
+
+
+def _scope(source: str, dataset: str, periods: set[datetime]) -> dict[str, object]:
+    """Parameters naming one source's dataset in some billing periods (delete_periods.sql)."""
+    return {
+        "source": source,
+        "dataset": dataset,
+        "periods": sorted(periods),
+        "lo": min(periods, default=None),
+        "hi": max(periods, default=None),
+    }
 
 
 def _refresh_gold(conn: sa.Connection, bounds: dict[str, object]) -> None:
