@@ -52,11 +52,22 @@ def open_page(page, url: str, heading: str) -> None:
     settle(page)
 
 
-def download_csv(page, index: int = 0) -> list[dict[str, str]]:
+def exports_audited(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        sql = "SELECT count(*) FROM app.audit_log WHERE action = 'export'"
+        return conn.execute(sa.text(sql)).scalar_one()
+
+
+def download_csv(page, engine: sa.Engine, index: int = 0) -> list[dict[str, str]]:
+    """Download a table's CSV and wait for the run the click sets off (it writes the audit row)
+    to end: a click during that run can hit a download button whose file the run revokes
+    (Streamlit replaces a deferred download's id on every run), and no download follows."""
+    before = exports_audited(engine)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").nth(index).click()
     text = Path(info.value.path()).read_text()
-    settle(page)  # the click is audited, which reruns the page
+    wait_for(lambda: exports_audited(engine) > before, what="the download's audit row")
+    settle(page)
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -65,7 +76,7 @@ def test_overview_filter_and_csv(company, streamlit_url: str, page) -> None:
     page.get_by_text("Top services").wait_for()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     screenshot(page, "overview-company")
-    rows = download_csv(page, 0)  # spend by provider
+    rows = download_csv(page, company, 0)  # spend by provider
     assert sum(Decimal(r["Billed cost"]) for r in rows) == gold(
         company,
         "SELECT sum(billed_cost) FROM gold.daily_cost WHERE charge_date >= DATE '2024-10-20' - 89",
@@ -81,7 +92,7 @@ def test_explorer_drill_down_and_csv(company, streamlit_url: str, page) -> None:
     open_page(page, f"{streamlit_url}/explorer?gran=month", "Cost explorer")
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     screenshot(page, "explorer")
-    rows = download_csv(page)
+    rows = download_csv(page, company)
     assert sum(Decimal(r["Total"]) for r in rows) == gold(
         company, "SELECT sum(billed_cost) FROM gold.daily_cost"
     )
@@ -95,7 +106,7 @@ def test_explorer_drill_down_and_csv(company, streamlit_url: str, page) -> None:
         lambda url: "f.provider=AWS" in url and "g=billing_account" in url, timeout=30_000
     )
     settle(page)
-    rows = download_csv(page)
+    rows = download_csv(page, company)
     assert [r["Billing account"] for r in rows] == ["999"]
     screenshot(page, "explorer-drilled")
 
@@ -106,7 +117,7 @@ def test_showback_and_exports_csv_match_the_bill(company, streamlit_url: str, pa
     page.get_by_text("Allocation rules").wait_for()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     screenshot(page, "showback")
-    rows = download_csv(page)
+    rows = download_csv(page, company)
     body = [r for r in rows if r["team"] != "Total"]
     assert sum(Decimal(r["Before"]) for r in body) == bill
     assert next(Decimal(r["Before"]) for r in rows if r["team"] == "(untagged)") == Decimal(
@@ -116,7 +127,7 @@ def test_showback_and_exports_csv_match_the_bill(company, streamlit_url: str, pa
     open_page(page, f"{streamlit_url}/exports", "Exports")
     page.get_by_text("Monthly cost by billing account").wait_for()
     screenshot(page, "exports")
-    rows = download_csv(page)
+    rows = download_csv(page, company)
     assert sum(Decimal(r["Total"]) for r in rows) == bill
     with page.expect_download() as info:
         page.get_by_role("button", name="Download line items (CSV.GZ)").click()
