@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
@@ -150,10 +150,9 @@ def replace_periods(
             summary.row_count += batch.data.num_rows
         if summary.row_count == 0 and not empty_ok:
             raise RejectedData("the file has a header but no data rows")
-        if replaced:
-            lo, hi = min(replaced), max(replaced) + timedelta(days=1)
-            _refresh_gold(conn, {"periods": sorted(replaced), "lo": lo, "hi": hi})
         scope = {**_scope(source, dataset, replaced), "load_id": load_id}
+        if replaced:
+            _refresh_gold(conn, scope)
         summary.totals = [
             PeriodTotal(**row._mapping) for row in conn.execute(statement("load_totals"), scope)
         ]
@@ -167,7 +166,8 @@ def replace_periods(
 
 
 def _scope(source: str, dataset: str, periods: set[datetime]) -> dict[str, object]:
-    """Parameters naming one source's dataset in some billing periods (delete_periods.sql)."""
+    """Parameters naming one source's dataset in some billing periods; :lo and :hi, the least
+    and greatest period, let every statement bound bronze's BRIN index by a range."""
     return {
         "source": source,
         "dataset": dataset,

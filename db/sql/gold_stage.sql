@@ -19,8 +19,7 @@ SELECT
     coalesce(sum(s.contracted_cost), 0) AS contracted_cost,
     count(*) AS row_count
 FROM silver.focus_cost s
-WHERE s.billing_period_start >= :lo
-  AND s.billing_period_start < :hi
+WHERE s.billing_period_start BETWEEN :lo AND :hi  -- least and greatest of :periods
   AND s.billing_period IN (SELECT billing_period FROM touched)
 GROUP BY s.charge_date, s.billing_period, s.provider, s.account_id, s.sub_account, s.service,
          s.category, s.region, s.charge_cat, s.currency, coalesce(s.tags, '{}');

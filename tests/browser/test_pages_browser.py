@@ -52,21 +52,22 @@ def open_page(page, url: str, heading: str) -> None:
     settle(page)
 
 
-def exports_audited(engine: sa.Engine) -> int:
+def exported(engine: sa.Engine) -> list[str]:
+    """The files of every audited export, oldest first."""
     with engine.connect() as conn:
-        sql = "SELECT count(*) FROM app.audit_log WHERE action = 'export'"
-        return conn.execute(sa.text(sql)).scalar_one()
+        sql = "SELECT detail->>'file' FROM app.audit_log WHERE action = 'export' ORDER BY audit_id"
+        return conn.execute(sa.text(sql)).scalars().all()
 
 
 def download_csv(page, engine: sa.Engine, index: int = 0) -> list[dict[str, str]]:
     """Download a table's CSV and wait for the run the click sets off (it writes the audit row)
     to end: a click during that run can hit a download button whose file the run revokes
     (Streamlit replaces a deferred download's id on every run), and no download follows."""
-    before = exports_audited(engine)
+    before = len(exported(engine))
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").nth(index).click()
     text = Path(info.value.path()).read_text()
-    wait_for(lambda: exports_audited(engine) > before, what="the download's audit row")
+    wait_for(lambda: len(exported(engine)) > before, what="the download's audit row")
     settle(page)
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -135,15 +136,10 @@ def test_showback_and_exports_csv_match_the_bill(company, streamlit_url: str, pa
         items = list(csv.DictReader(f))
     assert items and {"BilledCost", "ChargePeriodStart", "Tags"} <= set(items[0])
 
-    def exported() -> list[str]:
-        with company.connect() as conn:
-            sql = "SELECT detail->>'file' FROM app.audit_log WHERE action = 'export'"
-            return conn.execute(sa.text(sql)).scalars().all()
-
     # Each click is audited by the run it sets off, which may end after the download arrived.
     wait_for(
         lambda: (
-            "focus-line-items" in (files := exported())
+            "focus-line-items" in (files := exported(company))
             and any(e.startswith("showback_") for e in files)
         ),
         what="both downloads in the audit log (action 'export')",
