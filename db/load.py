@@ -38,6 +38,21 @@ _LOAD_LOCK = 7_402_113_002
 _LOAD_ROW_LOCK_CLASS = 74_021
 
 
+def connection_lost(exc: BaseException) -> bool:
+    """Whether the error says the connection died (server stopped, backend terminated, network
+    gone), not that a statement failed. It arrives through SQLAlchemy, or straight from psycopg
+    during COPY, which runs on the driver connection. SQLSTATE class 08 is a connection failure,
+    57P01-57P03 a server shutting down; a lost socket has no SQLSTATE at all."""
+    if isinstance(exc, sa.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        state = exc.sqlstate
+        return state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03")
+    return False
+
+
 class RejectedData(Exception):
     """Postgres refused a value (or there was nothing to load); the caller names the file."""
 
@@ -64,6 +79,7 @@ class PeriodTotal:
 @dataclass
 class LoadSummary:
     load_id: int
+    dataset: str = "cost"
     row_count: int = 0
     totals: list[PeriodTotal] = field(default_factory=list)
 
@@ -80,6 +96,19 @@ class LoadSummary:
         for t in self.totals:
             out[t.currency] = out.get(t.currency, Decimal(0)) + t.billed_cost
         return out
+
+    def counted(self) -> tuple[str | None, dict[str | None, Decimal]]:
+        """The measure the dashboard counts this file's money in, and its sums per currency, as
+        silver counts them: an amortized export is never billed (its EffectiveCost is what
+        counts), a usage report carries no money (None)."""
+        if self.dataset == "usage":
+            return None, {}
+        if self.dataset != "amortized":
+            return "BilledCost", self.billed_by_currency()
+        out: dict[str | None, Decimal] = {}
+        for t in self.totals:
+            out[t.currency] = out.get(t.currency, Decimal(0)) + t.effective_cost
+        return "EffectiveCost", out
 
 
 def already_loaded(engine: sa.Engine, source: str, checksum: str) -> int | None:
@@ -129,7 +158,7 @@ def replace_periods(
     Periods are discovered while streaming: the first time a batch brings a new period, that
     period is deleted before the batch is copied, so the file is read once and never held whole.
     """
-    summary = LoadSummary(load_id)
+    summary = LoadSummary(load_id, dataset)
     with engine.begin() as conn:
         conn.execute(
             sa.text("SELECT pg_advisory_xact_lock(:c, :id)"),

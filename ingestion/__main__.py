@@ -7,22 +7,27 @@ Exit codes are a contract for scripts and the scheduler: 0 all files loaded or s
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from config import Settings
 from db import users
 from db.engine import get_engine
+from db.load import connection_lost
 from ingestion.demo import load_demo
 from ingestion.errors import BadInput
 from ingestion.focus_export import container_for, export_focus
 from ingestion.focus_rules import VERSIONS, check_file
-from ingestion.loader import FileResult, expand, load_file
+from ingestion.loader import DatabaseLost, FileResult, expand, load_file
 from ingestion.source_cli import add_parser as add_source_parser
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+log = logging.getLogger("cloudlens.load")
 
 
 def money(value: Decimal) -> str:
@@ -30,6 +35,10 @@ def money(value: Decimal) -> str:
     if value == 0 or abs(value) >= 1:
         return f"{value:,.2f}"
     return f"{value:.6g}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def describe(result: FileResult) -> str:
@@ -40,16 +49,23 @@ def describe(result: FileResult) -> str:
         return f"error: {result.error}"
     s = result.summary
     assert s is not None
-    periods = ", ".join(p.strftime("%Y-%m") for p in s.billing_periods) or "(none)"
-    billed = " + ".join(
-        f"{money(v)} {cur or '(no currency)'}"
-        for cur, v in sorted(s.billed_by_currency().items(), key=str)
-    )
-    return (
-        f"loaded {name} [{result.format}]: {s.row_count:,} rows, billing periods {periods}, "
-        f"providers {', '.join(s.providers) or '(none named)'}, BilledCost {billed}, "
-        f"{result.seconds:.2f} s"
-    )
+    periods = [p.strftime("%Y-%m") for p in s.billing_periods]
+    parts = [plural(s.row_count, "row")]
+    if periods:
+        parts.append(f"billing period{'s' if len(periods) > 1 else ''} {', '.join(periods)}")
+    if s.totals:
+        parts.append(f"providers {', '.join(s.providers) or '(none named)'}")
+    measure, sums = s.counted()
+    if measure is None:
+        parts.append("no cost counted (usage only)")
+    elif sums:
+        amounts = " + ".join(
+            f"{money(v)} {cur or '(no currency)'}" for cur, v in sorted(sums.items(), key=str)
+        )
+        parts.append(f"{measure} {amounts}")
+    else:
+        parts.append("no cost")
+    return f"loaded {name} [{result.format}]: {', '.join(parts)}, {result.seconds:.2f} s"
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -60,6 +76,25 @@ def cmd_load(args: argparse.Namespace) -> int:
             f"error: no CSV, CSV.GZ or Parquet files under {' '.join(args.paths)}", file=sys.stderr
         )
         return EXIT_BAD_INPUT
+    if args.debug:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+    try:
+        return _load_all(settings, files, args)
+    except DatabaseLost as exc:
+        log.debug("the database failed during the load", exc_info=exc.__cause__)
+        print(f"error: {exc}", file=sys.stderr)
+    except sa.exc.DBAPIError as exc:
+        if not connection_lost(exc):
+            raise
+        log.debug("the database could not be reached", exc_info=exc)
+        print(
+            f"error: the database ({_where(settings)}) cannot be reached; nothing more was loaded",
+            file=sys.stderr,
+        )
+    return EXIT_ERROR
+
+
+def _load_all(settings: Settings, files: list[Path], args: argparse.Namespace) -> int:
     engine = get_engine(settings)
     code = EXIT_OK
     for path in files:
@@ -76,6 +111,14 @@ def cmd_load(args: argparse.Namespace) -> int:
         if result.bad_input:
             code = EXIT_BAD_INPUT
     return code
+
+
+def _where(settings: Settings) -> str:
+    """Host, port and database of DATABASE_URL, never its password."""
+    if not settings.database_url:
+        return "the embedded server"
+    url = sa.make_url(settings.database_url)
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
 
 def cmd_export_focus(args: argparse.Namespace) -> int:
@@ -133,6 +176,9 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--source", default="local", help="name of the source (default: local)")
     load.add_argument("--force", action="store_true", help="load even if this content was loaded")
+    load.add_argument(
+        "--debug", action="store_true", help="show the database's own error text when it fails"
+    )
     load.set_defaults(func=cmd_load)
     demo = sub.add_parser("demo", help="generate and load a demo company (all four clouds)")
     demo.add_argument("--months", type=int, default=13, help="calendar months (default 13)")

@@ -6,8 +6,10 @@ data already loaded (db.load runs each file in one transaction).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +18,10 @@ import sqlalchemy as sa
 from db import load
 from ingestion.errors import BadInput
 from ingestion.formats import open_export
+from ingestion.formats.bounds import Bounds
 from ingestion.formats.columns import BY_SQL
-from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, ExportFile
+from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, Batch, ExportFile
+from ingestion.formats.values import BadValue
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
@@ -32,6 +36,17 @@ class FileResult:
     error: str | None = None
     bad_input: bool = False
     warnings: list[str] = field(default_factory=list)
+
+
+class DatabaseLost(Exception):
+    """The connection failed while a file was loading: its transaction is gone, so nothing of
+    the file was kept. The driver's own text is the exception's cause (for debug output)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path.name}: the database stopped answering during the load; "
+            "nothing of this file was kept"
+        )
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -85,6 +100,7 @@ def load_file(
     except BadInput as exc:
         unreadable = exc
     load_id = load.start_log(engine, format=focus.format if focus else None, **facts)
+    bounds = Bounds()
     try:
         if unreadable:
             raise unreadable
@@ -93,7 +109,7 @@ def load_file(
             source=source,
             dataset=focus.dataset,
             load_id=load_id,
-            batches=focus.batches(),
+            batches=_bounded(focus.batches(), bounds),
             started=started,
             empty_ok=focus.fmt.empty_ok,
         )
@@ -109,6 +125,12 @@ def load_file(
             bad_input=True,
         )
     except Exception as exc:
+        if load.connection_lost(exc):
+            lost = DatabaseLost(path)
+            # Recorded if the server is still there (a terminated connection, not a stopped one).
+            with contextlib.suppress(sa.exc.DBAPIError):
+                load.fail_log(engine, load_id, str(lost), time.perf_counter() - started)
+            raise lost from exc
         message = f"{path.name}: {type(exc).__name__}: {exc}"
         load.fail_log(engine, load_id, message, time.perf_counter() - started)
         raise
@@ -118,8 +140,18 @@ def load_file(
         time.perf_counter() - started,
         format=focus.format,
         summary=summary,
-        warnings=focus.warnings,
+        warnings=focus.warnings + bounds.finish(),
     )
+
+
+def _bounded(batches: Iterable[Batch], bounds: Bounds) -> Iterator[Batch]:
+    """The batches, each checked against what a bill can hold before it is copied."""
+    for batch in batches:
+        try:
+            bounds.check(batch.data, batch.first_row)
+        except BadValue as bad:
+            raise load.RejectedData(bad.reason, batch.first_row + bad.index, bad.column) from None
+        yield batch
 
 
 def _as_bad_input(

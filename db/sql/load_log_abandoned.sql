@@ -6,7 +6,7 @@ WITH running AS MATERIALIZED (
 )
 UPDATE app.load_log l
 SET status = 'failed',
-    finished_at = now(),
+    finished_at = clock_timestamp(),
     error = 'the loading process stopped before it finished; nothing of this file was kept'
 FROM running r
 WHERE l.load_id = r.load_id

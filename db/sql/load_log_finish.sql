@@ -1,7 +1,7 @@
 UPDATE app.load_log SET
     status = :status,
     dataset = coalesce(:dataset, dataset),
-    finished_at = now(),
+    finished_at = clock_timestamp(),
     duration_s = :duration_s,
     row_count = :row_count,
     billing_periods = :billing_periods,

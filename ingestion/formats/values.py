@@ -14,7 +14,9 @@ import pyarrow.compute as pc
 
 from ingestion.formats.columns import FocusColumn
 
-NULL_TOKENS = ["", "NULL", "null", "NaN"]
+# Not "NaN": in a cost it would silently become an empty cost; as text it is refused below.
+NULL_TOKENS = ["", "NULL", "null"]
+_NOT_FINITE = r"(?i)^[-+]?(nan|inf|infinity)$"
 _NUMBER = r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
 # Spreadsheet-formatted money as the FOCUS spec's SaaS examples carry it: "$10,000.00".
 _FORMATTED_NUMBER = r"^[-+]?[$€£¥]?\d{1,3}(,\d{3})*(\.\d+)?$"
@@ -26,6 +28,7 @@ _ISO = (
     r"(Z|[+-]\d{2}:?\d{2})$"
 )
 # Where a row is placed depends on these; elsewhere a bad timestamp is dropped with a warning.
+_NO_AMOUNT = "is not an amount a bill can hold (NaN and infinity cannot be summed)"
 _STRICT_TIMESTAMPS = frozenset({"BillingPeriodStart", "ChargePeriodStart"})
 
 
@@ -60,7 +63,11 @@ def _decimal_text(arr: pa.Array) -> tuple[pa.Array, str | None]:
     if pa.types.is_integer(arr.type) or pa.types.is_decimal(arr.type):
         return arr.cast(pa.string()), None
     if pa.types.is_floating(arr.type):
-        return pc.if_else(pc.is_finite(arr), arr, None).cast(pa.string()), None
+        finite = pc.fill_null(pc.is_finite(arr), True)
+        if not pc.all(finite, min_count=0).as_py():
+            i = _first_false(finite)
+            raise BadValue(i, f"{arr[i].as_py()} {_NO_AMOUNT}")
+        return arr.cast(pa.string()), None
     if not pa.types.is_string(arr.type):
         raise BadValue(0, f"expected a number, found values of type {arr.type}")
     if pc.all(pc.fill_null(pc.match_substring_regex(arr, _NUMBER), True), min_count=0).as_py():
@@ -81,6 +88,8 @@ def _decimal_text(arr: pa.Array) -> tuple[pa.Array, str | None]:
             ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER), True)
     if not pc.all(ok).as_py():
         i = _first_false(ok)
+        if pc.match_substring_regex(text[i : i + 1], _NOT_FINITE)[0].as_py():
+            raise BadValue(i, f"{arr[i].as_py()!r} {_NO_AMOUNT}")
         raise BadValue(i, f"{arr[i].as_py()!r} is not a number")
     return text, note
 
