@@ -61,16 +61,27 @@ class Bounds:
     def check(self, data: pa.RecordBatch, first_row: int) -> None:
         """Raise BadValue (index within the batch, bronze column) at the first value out of
         bounds; note the suspicious ones."""
+        costly = None  # rows with some cost above SUSPICIOUS_COST
         for name in data.schema.names:
             col = BY_SQL.get(name)
             if col is None:
                 continue
             if col.kind in ("money", "number"):
-                self._amounts(data.column(name), name, first_row)
+                size = self._amounts(data.column(name), name)
+                if name.endswith("_cost"):
+                    over = pc.fill_null(pc.greater(size, SUSPICIOUS_COST), False)
+                    costly = over if costly is None else pc.or_(costly, over)
             elif name in _PERIODS:
                 self._periods(data.column(name), name)
+        count = pc.sum(costly).as_py() if costly is not None else 0
+        if count:
+            if self._first_costly is None:
+                i = pc.index(costly, True).as_py()
+                self._first_costly = f"row {first_row + i}"
+            self._costly += count
 
-    def _amounts(self, arr: pa.Array, name: str, first_row: int) -> None:
+    def _amounts(self, arr: pa.Array, name: str) -> pa.Array:
+        """The values' sizes, once none is beyond its column's limit."""
         size = pc.abs(pc.cast(arr, pa.float64()))
         limit = _limit(name)
         over = pc.fill_null(pc.greater(size, limit), False)
@@ -82,15 +93,7 @@ class Bounds:
                 f"(at most ±{limit:.0e} per row)",
                 name,
             )
-        if name.endswith("_cost"):
-            costly = pc.fill_null(pc.greater(size, SUSPICIOUS_COST), False)
-            count = pc.sum(costly).as_py() or 0
-            if count:
-                if self._first_costly is None:
-                    i = pc.index(costly, True).as_py()
-                    where = f"row {first_row + i}, {BY_SQL[name].name}"
-                    self._first_costly = f"{where} {arr[i].as_py()}"
-                self._costly += count
+        return size
 
     def _periods(self, arr: pa.Array, name: str) -> None:
         end = horizon(self.today)
@@ -120,7 +123,7 @@ class Bounds:
             out.append(f"billing periods after the current month: {months}")
         if self._costly:
             out.append(
-                f"{self._costly} cost value(s) above {SUSPICIOUS_COST:,.0f} in a single row "
+                f"{self._costly} row(s) with a cost above {SUSPICIOUS_COST:,.0f} "
                 f"(first: {self._first_costly})"
             )
         return out
