@@ -76,8 +76,11 @@ def cmd_load(args: argparse.Namespace) -> int:
             f"error: no CSV, CSV.GZ or Parquet files under {' '.join(args.paths)}", file=sys.stderr
         )
         return EXIT_BAD_INPUT
-    if args.debug:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+    # The drivers' own notices (psycopg's on a lost connection) are details: shown with --debug,
+    # else the promise of one line per file holds.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.DEBUG if args.debug else logging.ERROR)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, handlers=[handler])
     try:
         return _load_all(settings, files, args)
     except DatabaseLost as exc:

@@ -88,5 +88,5 @@ def test_real_process_exit_codes(app_env: str, tmp_path: Path) -> None:
         timeout=120,
     )
     assert run.returncode == 1
-    assert run.stderr.startswith("error: OperationalError")
+    assert run.stderr.startswith("error: the database (127.0.0.1:1/none) cannot be reached")
     assert len(run.stderr.strip().splitlines()) == 1
