@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
+from ingestion.loader import load_file
 from tests.conftest import ROOT, shared_file
 from tests.focus_files import HEADER, row, write_csv
 
@@ -27,8 +28,7 @@ GOLD = "SELECT * FROM gold.daily_cost ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
 def loaded(app_env: str, empty_db: sa.Engine, tmp_path: Path) -> sa.Engine:
     """A database holding one good file, the gold a refusal must leave untouched."""
     good = write_csv(tmp_path / "good.csv", [row("2024-09-01", "5"), row("2024-10-03", "7")])
-    run = cli(app_env, good)
-    assert run.returncode == 0, run.stderr
+    assert load_file(empty_db, good).status == "loaded"
     return empty_db
 
 
