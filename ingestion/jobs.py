@@ -8,26 +8,81 @@ they take plain arguments and find the engine and settings themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_when_event_set,
+    wait_exponential_jitter,
+)
 
 from config import Settings
 from db import sources as sources_db
 from db import sync_runs
 from db.engine import get_engine
-from ingestion import schedules
-from ingestion.sync import Outcome, run_source
+from ingestion import logs, schedules
+from ingestion.sync import SHUTDOWN, Outcome, RetryPolicy, is_transient, run_source
+
+log = logs.Events("cloudlens.scheduler")
 
 
 def run_scheduled(name: str) -> None:
     """The scheduler's job for one source."""
-    run_source(get_engine(), Settings.from_env(), name, reason="schedule")
+    _surviving(name, lambda: run_source(get_engine(), Settings.from_env(), name, reason="schedule"))
 
 
 def run_requested(run_id: int, name: str) -> Outcome | None:
     """A "Sync now" request the scheduler found queued."""
-    return run_source(get_engine(), Settings.from_env(), name, reason="request", run_id=run_id)
+    return _surviving(
+        name,
+        lambda: run_source(
+            get_engine(), Settings.from_env(), name, reason="request", run_id=run_id
+        ),
+    )
+
+
+def _surviving(name: str, call: Callable[[], Outcome | None]) -> Outcome | None:
+    """Run a job, trying again with backoff while the database is unreachable (a run cut off
+    half-way is marked failed by the next try, which loads what it did not); after the last try,
+    or once the scheduler stops leading, the job ends with a log line, not a traceback, and the
+    next tick of the schedule tries again."""
+    policy = RetryPolicy()
+
+    def before_sleep(retry: RetryCallState) -> None:
+        exc = retry.outcome.exception() if retry.outcome else None
+        log.warning(
+            "database_unreachable",
+            source=name,
+            tries=retry.attempt_number,
+            retry_in_s=round(retry.next_action.sleep if retry.next_action else 0, 2),
+            error=logs.redact(f"{type(exc).__name__}: {' '.join(str(exc).split())}")[:500],
+        )
+
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.attempts) | stop_when_event_set(SHUTDOWN),
+        wait=wait_exponential_jitter(policy.initial_s, policy.max_s, jitter=policy.jitter_s),
+        retry=retry_if_exception(is_transient),
+        before_sleep=before_sleep,
+        sleep=SHUTDOWN.wait,
+        reraise=True,
+    )
+    try:
+        return retrying(call)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        log.error(
+            "job_gave_up",
+            source=name,
+            why="the database is unreachable; the next scheduled run tries again",
+            error=logs.redact(f"{type(exc).__name__}: {' '.join(str(exc).split())}")[:500],
+        )
+        return None
 
 
 def run_due(engine: sa.Engine, app_settings: Settings, only: str | None = None) -> list[Outcome]:
