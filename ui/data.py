@@ -158,9 +158,11 @@ def allocation_rules() -> list[AllocationRule]:
     return showback_db.rules(engine())
 
 
-def save_rule(rule: AllocationRule) -> None:
-    showback_db.save_rule(engine(), rule)
+def save_rule(rule: AllocationRule, actor: str) -> None:
+    """Saved and audited in one transaction."""
+    showback_db.save_rule(engine(), rule, actor)
 
 
-def delete_rule(rule_id: int) -> None:
-    showback_db.delete_rule(engine(), rule_id)
+def delete_rule(rule_id: int, actor: str) -> None:
+    """Deleted and audited in one transaction."""
+    showback_db.delete_rule(engine(), rule_id, actor)
