@@ -105,6 +105,7 @@ class Scheduler:
         self.exit_code = EXIT_OK
         self.apscheduler: BlockingScheduler | None = None
         self._dispatched: set[int] = set()
+        self._shutdowns: list[threading.Thread] = []
         self._lock = threading.Lock()
 
     def serve(self) -> int:
@@ -114,8 +115,11 @@ class Scheduler:
             except sa.exc.SQLAlchemyError as exc:
                 log.warning("database_unreachable", error=_error(exc), state="leading")
             finally:
+                for shutdown in self._shutdowns:  # its running jobs have ended
+                    shutdown.join()
                 self.leadership.release()
                 with self._lock:
+                    self._shutdowns.clear()
                     self.apscheduler = None
                     self._dispatched.clear()
             if not self.stopping.is_set():
@@ -213,7 +217,13 @@ class Scheduler:
             sync.SHUTDOWN.set()
             running = self.apscheduler is not None
         if running:
-            threading.Thread(target=self._shutdown, name="shutdown", daemon=True).start()
+            self._start_shutdown()
+
+    def _start_shutdown(self) -> None:
+        thread = threading.Thread(target=self._shutdown, name="shutdown", daemon=True)
+        with self._lock:
+            self._shutdowns.append(thread)
+        thread.start()
 
     def _shutdown(self) -> None:
         scheduler = self.apscheduler
@@ -225,7 +235,7 @@ class Scheduler:
 
     def _poll(self) -> None:
         if self.term_over.is_set():  # ended before the scheduler had started
-            threading.Thread(target=self._shutdown, name="shutdown", daemon=True).start()
+            self._start_shutdown()
             return
         if not self.leadership.alive():
             log.error("leadership_lost", why="the connection holding the leader lock failed")

@@ -124,8 +124,13 @@ def test_scheduler_outlives_a_database_outage(private_server: PrivateServer, tmp
             )
             assert back == (2, Decimal("40.00"))
             assert bronze_totals(engine, "outage")["2024-09"] == (3, Decimal("30.00"))
-            loaded = [r for r in runs(engine, "outage") if r.status == "succeeded" and r.files]
-            assert len(loaded) == 2, "one run per file: before and after the outage"
+            loaded = wait_for(  # the file commits before its run is marked succeeded
+                lambda: [r for r in runs(engine, "outage") if r.status == "succeeded" and r.files][
+                    1:
+                ],
+                what="the second run's end",
+            )
+            assert [r.files for r in loaded] == [1], "one run per file: before and after"
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=60) == 0
             assert scheduler.saw("stopped", exit_code=0)
