@@ -149,8 +149,8 @@ def require_login() -> User:
     except LoginError as exc:
         if "attempts" in str(exc):
             st.error(
-                f"Too many failed sign-ins: this account is locked for {LOCKOUT_MINUTES} "
-                "minutes. Try again later or ask an admin."
+                f"Too many failed sign-ins from here: this account is locked out here for "
+                f"{LOCKOUT_MINUTES} minutes. Try again later, or ask an admin to unlock it."
             )
             users_db.audit(engine, None, "login_locked", address=address)
         else:
