@@ -10,6 +10,11 @@ one job per enabled source, on the source's schedule, and a short poll that foll
 app.source and starts the "Sync now" requests the page queues. The syncs themselves are
 ingestion.sync's, the same code `--once` runs.
 
+When the database goes away the leader stops its jobs (a running sync ends at its next file
+boundary; the next run loads the rest), keeps trying to reach the database with backoff (doubling
+from --poll up to 30 s, each try logged as `database_unreachable`) and leads again once it is
+back: the process only ends when asked to.
+
 Exit codes: 0 stopped cleanly, or every --once run succeeded; 2 a run failed on something a
 person must fix (a bad file, a setting, a credential) or an unknown/disabled --source; 1 any
 other failure.
@@ -37,7 +42,12 @@ from db.engine import get_engine
 from ingestion import jobs, logs, schedules, sync
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+MAX_BACKOFF_S = 30.0  # the longest wait between two tries to reach the database
 log = logs.Events("cloudlens.scheduler")
+
+
+def _error(exc: BaseException) -> str:
+    return logs.redact(f"{type(exc).__name__}: {' '.join(str(exc).split())}")[:500]
 
 
 class Leadership:
@@ -50,12 +60,11 @@ class Leadership:
 
     def try_acquire(self) -> bool:
         if self.conn is None:
-            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            conn.execute(
+            self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self.conn.execute(
                 sa.text("SELECT set_config('application_name', :name, false)"),
                 {"name": f"cloudlens-scheduler {sync.RUNNER}"},
             )
-            self.conn = conn
         lock = sa.text("SELECT pg_try_advisory_lock(:key)")
         return bool(self.conn.execute(lock, {"key": sync_runs.LEADER_LOCK}).scalar())
 
@@ -70,73 +79,122 @@ class Leadership:
     def release(self) -> None:
         """Close the connection rather than hand it back to the pool still holding the lock."""
         if self.conn is not None:
-            self.conn.invalidate()
-            self.conn.close()
+            try:
+                self.conn.invalidate()
+                self.conn.close()
+            except sa.exc.SQLAlchemyError:
+                pass  # the connection is gone already, and the lock with it
             self.conn = None
 
 
+def backoff(failures: int, first_s: float) -> float:
+    """Seconds to wait after `failures` failed tries in a row: doubling, at most MAX_BACKOFF_S."""
+    return min(first_s * 2 ** max(failures - 1, 0), MAX_BACKOFF_S)
+
+
 class Scheduler:
+    """Leads, runs the jobs while it leads, and when the database goes away (the lock goes with
+    its connection) stops the jobs, waits for the database with backoff and leads again: the
+    process only ends when asked to."""
+
     def __init__(self, engine: sa.Engine, poll_s: float, workers: int) -> None:
         self.engine, self.poll_s, self.workers = engine, poll_s, workers
         self.leadership = Leadership(engine)
-        self.stopping = threading.Event()
+        self.stopping = threading.Event()  # the process is asked to stop
+        self.term_over = threading.Event()  # this spell as leader ends (stop, or lock lost)
         self.exit_code = EXIT_OK
         self.apscheduler: BlockingScheduler | None = None
         self._dispatched: set[int] = set()
+        self._shutdowns: list[threading.Thread] = []
         self._lock = threading.Lock()
 
     def serve(self) -> int:
-        if not self._lead():
-            return self.exit_code
-        try:
-            for run_id, source in sync_runs.fail_abandoned(self.engine):
-                log.warning("run_abandoned", source=source, run_id=run_id)
-            self.apscheduler = BlockingScheduler(
-                jobstores={
-                    "sources": SQLAlchemyJobStore(
-                        engine=self.engine, tablename="scheduler_job", tableschema="app"
-                    ),
-                    "control": MemoryJobStore(),
-                },
-                executors={
-                    "default": ThreadPoolExecutor(self.workers),
-                    "control": ThreadPoolExecutor(1),  # the poll never queues behind a sync
-                },
-                timezone=UTC,
-            )
-            self.apscheduler.add_job(
-                self._poll,
-                "interval",
-                seconds=self.poll_s,
-                id="poll",
-                jobstore="control",
-                executor="control",
-                next_run_time=datetime.now(UTC),
-                coalesce=True,
-                max_instances=1,
-            )
-            self.apscheduler.start()  # returns after shutdown, once running syncs have ended
-        finally:
-            self.leadership.release()
+        while self._lead():
+            try:
+                self._run_term()
+            except sa.exc.SQLAlchemyError as exc:
+                log.warning("database_unreachable", error=_error(exc), state="leading")
+            finally:
+                for shutdown in self._shutdowns:  # its running jobs have ended
+                    shutdown.join()
+                self.leadership.release()
+                with self._lock:
+                    self._shutdowns.clear()
+                    self.apscheduler = None
+                    self._dispatched.clear()
+            if not self.stopping.is_set():
+                log.info("reconnecting", why="no longer the leader; waiting to lead again")
         log.info("stopped", exit_code=self.exit_code)
         return self.exit_code
 
+    def _run_term(self) -> None:
+        """Run the jobs until stopped or the leader lock is lost."""
+        for run_id, source in sync_runs.fail_abandoned(self.engine):
+            log.warning("run_abandoned", source=source, run_id=run_id)
+        scheduler = BlockingScheduler(
+            jobstores={
+                "sources": SQLAlchemyJobStore(
+                    engine=self.engine, tablename="scheduler_job", tableschema="app"
+                ),
+                "control": MemoryJobStore(),
+            },
+            executors={
+                "default": ThreadPoolExecutor(self.workers),
+                "control": ThreadPoolExecutor(1),  # the poll never queues behind a sync
+            },
+            timezone=UTC,
+        )
+        scheduler.add_job(
+            self._poll,
+            "interval",
+            seconds=self.poll_s,
+            id="poll",
+            jobstore="control",
+            executor="control",
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+        )
+        with self._lock:  # a stop from now on shuts it down (or its first poll does)
+            self.apscheduler = scheduler
+        scheduler.start()  # returns after shutdown, once running syncs have ended
+
     def _lead(self) -> bool:
-        """Wait until this process holds the leader lock; False if asked to stop first."""
-        waiting_logged = False
+        """Wait until this process holds the leader lock; False if asked to stop first. While
+        the database is unreachable, tries again with backoff, logging each try."""
+        waiting_logged, failures = False, 0
         while not self.stopping.is_set():
+            wait = self.poll_s
             try:
                 if self.leadership.try_acquire():
+                    if failures:
+                        log.info("database_reachable", after_tries=failures)
+                    with self._lock:
+                        self.term_over.clear()
+                        sync.SHUTDOWN.clear()
+                    if self.stopping.is_set():
+                        break
                     log.info("leader", runner=sync.RUNNER)
                     return True
+                if failures:
+                    log.info("database_reachable", after_tries=failures)
+                    failures = 0
                 if not waiting_logged:
                     current = sync_runs.leader(self.engine)
                     log.info("waiting_for_leadership", leader=current.name if current else None)
                     waiting_logged = True
             except sa.exc.SQLAlchemyError as exc:
-                log.warning("database_unreachable", error=f"{type(exc).__name__}: {exc}")
+                failures += 1
+                wait = backoff(failures, self.poll_s)
+                log.warning(
+                    "database_unreachable",
+                    error=_error(exc),
+                    tries=failures,
+                    retry_in_s=round(wait, 2),
+                )
                 self.leadership.release()
-            self.stopping.wait(self.poll_s)
+                waiting_logged = False
+            self.stopping.wait(wait)
         return False
 
     def stop(self, exit_code: int = EXIT_OK) -> None:
@@ -147,31 +205,47 @@ class Scheduler:
             if self.stopping.is_set():
                 return
             self.stopping.set()
-        sync.SHUTDOWN.set()
-        log.info("stopping", why="leadership lost" if exit_code else "asked to stop")
-        if self.apscheduler is not None:
-            threading.Thread(target=self._shutdown, name="shutdown", daemon=True).start()
+        log.info("stopping", why="asked to stop")
+        self._end_term()
+
+    def _end_term(self) -> None:
+        """End this spell as leader: running syncs stop at their next file boundary."""
+        with self._lock:
+            if self.term_over.is_set():
+                return
+            self.term_over.set()
+            sync.SHUTDOWN.set()
+            running = self.apscheduler is not None
+        if running:
+            self._start_shutdown()
+
+    def _start_shutdown(self) -> None:
+        thread = threading.Thread(target=self._shutdown, name="shutdown", daemon=True)
+        with self._lock:
+            self._shutdowns.append(thread)
+        thread.start()
 
     def _shutdown(self) -> None:
+        scheduler = self.apscheduler
         try:
-            assert self.apscheduler is not None
-            self.apscheduler.shutdown(wait=True)
+            if scheduler is not None:
+                scheduler.shutdown(wait=True)
         except SchedulerNotRunningError:
-            pass  # not started yet: the first poll sees `stopping` and comes back here
+            pass  # not started yet: the first poll sees `term_over` and comes back here
 
     def _poll(self) -> None:
-        if self.stopping.is_set():  # stopped before the scheduler had started
-            threading.Thread(target=self._shutdown, name="shutdown", daemon=True).start()
+        if self.term_over.is_set():  # ended before the scheduler had started
+            self._start_shutdown()
             return
         if not self.leadership.alive():
             log.error("leadership_lost", why="the connection holding the leader lock failed")
-            self.stop(EXIT_ERROR)
+            self._end_term()
             return
         try:
             self._follow_sources()
             self._dispatch_requests()
         except sa.exc.SQLAlchemyError as exc:
-            log.warning("poll_failed", error=f"{type(exc).__name__}: {exc}")
+            log.warning("poll_failed", error=_error(exc))
 
     def _follow_sources(self) -> None:
         """Keep one job per enabled source, on its current schedule."""
@@ -245,6 +319,26 @@ def run_once(engine: sa.Engine, settings: Settings, only: str | None) -> int:
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
+def connect(
+    settings: Settings, first_s: float, *, retry: bool, stopping: threading.Event
+) -> sa.Engine | None:
+    """The migrated engine. `--once` gives up at the first failure (its caller retries: cron);
+    the long-running scheduler waits for the database with backoff until it is asked to stop."""
+    failures = 0
+    while True:
+        try:
+            return get_engine(settings)
+        except Exception as exc:  # noqa: BLE001 - one line a person can act on, not a traceback
+            failures += 1
+            wait = backoff(failures, first_s)
+            if not retry:
+                log.error("database_unreachable", error=_error(exc))
+                return None
+            log.warning("database_unreachable", error=_error(exc), tries=failures, retry_in_s=wait)
+            if stopping.wait(wait):
+                return None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python scheduler.py", description=__doc__.split("\n")[0])
     p.add_argument("--once", action="store_true", help="run what is due now, then exit")
@@ -267,21 +361,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.source and not args.once:
         parser().error("--source goes with --once")
     logs.configure(args.log_level)
-    try:
-        settings = Settings.from_env()
-        engine = get_engine(settings)
-    except Exception as exc:  # noqa: BLE001 - one line a person can act on, not a traceback
-        log.error("database_unreachable", error=f"{type(exc).__name__}: {exc}")
-        return EXIT_ERROR
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: (stopping.set(), sync.SHUTDOWN.set()))
+    settings = Settings.from_env()
+    engine = connect(settings, args.poll, retry=not args.once, stopping=stopping)
+    if engine is None:
+        return EXIT_ERROR if args.once or not stopping.is_set() else EXIT_OK
     log.info("started", mode="once" if args.once else "serve", runner=sync.RUNNER)
     try:
         if args.once:
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(signum, lambda *_: sync.SHUTDOWN.set())
             return run_once(engine, settings, args.source)
         service = Scheduler(engine, args.poll, args.workers)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: service.stop())
+        if stopping.is_set():
+            service.stop()
         return service.serve()
     except Exception:  # noqa: BLE001 - logged as one JSON event, traceback included
         log.error("crashed", exc_info=True)

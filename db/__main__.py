@@ -1,4 +1,4 @@
-"""`python -m db user add|set-password|disable|enable|list`: manage users from the shell.
+"""`python -m db user add|set-password|disable|enable|unlock|list`: manage users from the shell.
 
 Passwords are read from standard input (a prompt on a terminal, or one line piped in), never
 from the command line, where they would end up in shell history and `ps`.
@@ -46,6 +46,9 @@ def run(args: argparse.Namespace) -> str:
             engine, args.username, _password(f"New password for {args.username}"), actor="cli"
         )
         return f"password changed for {args.username}"
+    if args.action == "unlock":
+        users.unlock(engine, args.username, actor="cli")
+        return f"unlocked {args.username}: failed sign-ins cleared from every address"
     if args.action in ("disable", "enable"):
         users.set_disabled(engine, args.username, args.action == "disable", actor="cli")
         return f"{args.action}d {args.username}"
@@ -73,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
         ("set-password", "set a new password (on stdin)"),
         ("disable", "stop a user from signing in"),
         ("enable", "let a disabled user sign in again"),
+        ("unlock", "clear a user's failed sign-ins (a lockout) from every address"),
     ):
         actions.add_parser(name, help=text).add_argument("username")
     actions.add_parser("list", help="list users")

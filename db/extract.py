@@ -2,11 +2,16 @@
 
 COPY ... TO STDOUT hands rows over in chunks; nothing holds the month's rows in memory, so a
 month of ten million line items costs the app only the compressed file on disk.
+
+Extracts made for a spreadsheet (the dashboard's download) neutralize CSV injection in SQL, as
+the rows stream: a text cell a spreadsheet would run as a formula gets a leading quote
+(`spreadsheet_text` is the same rule in Python, for the dashboard's other CSV downloads).
 """
 
 from __future__ import annotations
 
 import gzip
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,14 +34,34 @@ class Extract:
 _ISO_UTC = "to_char(s.{} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS {}"
 
 
-def _select_list() -> sql.Composable:
+# OWASP "CSV injection": a cell starting with one of these is a formula to Excel and its kin ...
+FORMULA_START = r"^[=+@\t\r-]"
+# ... unless it is a plain number, which stays a number (-12.50, +3, 1e-5).
+PLAIN_NUMBER = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+_SAFE_TEXT = "CASE WHEN s.{0} ~ {1} AND s.{0} !~ {2} THEN '''' || s.{0} ELSE s.{0} END AS {3}"
+_FORMULA, _NUMBER = re.compile(FORMULA_START), re.compile(PLAIN_NUMBER)
+
+
+def spreadsheet_text(value: str) -> str:
+    """`value` as a spreadsheet shows it as text: a leading quote before a would-be formula."""
+    if _FORMULA.match(value) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _select_list(spreadsheet: bool) -> sql.Composable:
     """FOCUS display names; timestamps as ISO 8601 UTC ("2024-09-01T00:00:00Z") as FOCUS asks."""
-    return sql.SQL(", ").join(
-        sql.SQL(_ISO_UTC if c.kind == "timestamp" else "s.{} AS {}").format(
-            sql.Identifier(c.sql), sql.Identifier(c.name)
-        )
-        for c in COLUMNS
-    )
+    items = []
+    for c in COLUMNS:
+        column, name = sql.Identifier(c.sql), sql.Identifier(c.name)
+        if c.kind == "timestamp":
+            items.append(sql.SQL(_ISO_UTC).format(column, name))
+        elif c.kind == "text" and spreadsheet:
+            rule = (sql.Literal(FORMULA_START), sql.Literal(PLAIN_NUMBER))
+            items.append(sql.SQL(_SAFE_TEXT).format(column, *rule, name))
+        else:
+            items.append(sql.SQL("s.{} AS {}").format(column, name))
+    return sql.SQL(", ").join(items)
 
 
 def write_line_items(
@@ -46,10 +71,14 @@ def write_line_items(
     scope: Scope,
     providers: tuple[str, ...] = (),
     accounts: tuple[str, ...] = (),
+    *,
+    spreadsheet: bool = False,
 ) -> Extract:
-    """Write the period's FOCUS line items for the scope to `out` (gzip CSV with a header)."""
+    """Write the period's FOCUS line items for the scope to `out` (gzip CSV with a header);
+    `spreadsheet`: neutralize would-be formulas in text cells, as the dashboard's download
+    does (the module's docstring says why)."""
     template = source("line_items").replace("{COLUMNS}", "{columns}")
-    statement = sql.SQL(template).format(columns=_select_list())
+    statement = sql.SQL(template).format(columns=_select_list(spreadsheet))
     params = scope.params() | {
         "period": period,
         "providers": list(providers),

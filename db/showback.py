@@ -70,7 +70,9 @@ def rules(engine: sa.Engine) -> list[AllocationRule]:
     ]
 
 
-def save_rule(engine: sa.Engine, rule: AllocationRule) -> int:
+def save_rule(engine: sa.Engine, rule: AllocationRule, actor: str | None = None) -> int:
+    """Save (insert or replace by name) and audit it in the same transaction: no change without
+    its audit row, no audit row for a change that failed."""
     if problems := rule.problems():
         raise ValueError(" ".join(problems))
     params = {
@@ -85,12 +87,27 @@ def save_rule(engine: sa.Engine, rule: AllocationRule) -> int:
         ),
     }
     with engine.begin() as conn:
-        return conn.execute(statement("allocation_rule_save"), params).scalar_one()
+        rule_id = conn.execute(statement("allocation_rule_save"), params).scalar_one()
+        detail = {"rule": params["name"], "tag_key": rule.tag_key, "method": rule.method}
+        _audit(conn, actor, "allocation_rule_saved", detail)
+    return rule_id
 
 
-def delete_rule(engine: sa.Engine, rule_id: int) -> None:
+def delete_rule(engine: sa.Engine, rule_id: int, actor: str | None = None) -> bool:
+    """Delete and audit in one transaction; False when the rule was gone already."""
     with engine.begin() as conn:
-        conn.execute(statement("allocation_rule_delete"), {"rule_id": rule_id})
+        gone = conn.execute(statement("allocation_rule_delete"), {"rule_id": rule_id}).first()
+        if gone is not None:
+            detail = {"rule": gone.name, "tag_key": gone.tag_key}
+            _audit(conn, actor, "allocation_rule_deleted", detail)
+    return gone is not None
+
+
+def _audit(conn: sa.Connection, actor: str | None, action: str, detail: dict) -> None:
+    conn.execute(
+        statement("audit_insert"),
+        {"username": actor, "action": action, "detail": json.dumps(detail, default=str)},
+    )
 
 
 def showback(

@@ -6,14 +6,17 @@ Roles are cumulative: an analyst can do all a viewer can, an admin all an analys
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
 import bcrypt
 import sqlalchemy as sa
 
+from config import Settings
 from db.sql import statement
 
 ROLES = ("viewer", "analyst", "admin")
@@ -39,6 +42,30 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 LOCKOUT_FAILURES = 5
 LOCKOUT_MINUTES = 15
 MIN_PASSWORD = 10
+# Generated passwords land here (mode 0600, under CLOUDLENS_HOME) when stderr is no terminal.
+PASSWORD_FILE = "initial-passwords"
+# Every action the code writes to app.audit_log (the audit page filters by these, and by any
+# other the log holds).
+AUDIT_ACTIONS = (
+    "login",
+    "login_failed",
+    "login_locked",
+    "login_unlocked",
+    "logout",
+    "export",
+    "user_added",
+    "user_changed",
+    "user_disabled",
+    "user_enabled",
+    "password_changed",
+    "source_added",
+    "source_changed",
+    "source_removed",
+    "sync_requested",
+    "sync_cancelled",
+    "allocation_rule_saved",
+    "allocation_rule_deleted",
+)
 
 
 @dataclass(frozen=True)
@@ -222,11 +249,42 @@ def recent_audit(
         return conn.execute(statement("audit_recent"), params).all()
 
 
-def recent_failures(engine: sa.Engine) -> dict[str, int]:
-    """Failed logins per (lower-case) user name inside the lockout window."""
+def audit_actions(engine: sa.Engine) -> list[str]:
+    """The actions to filter the audit log by: all the code writes, and any other it holds."""
+    with engine.connect() as conn:
+        held = conn.execute(statement("audit_actions")).scalars().all()
+    return sorted(set(AUDIT_ACTIONS) | set(held))
+
+
+def login_failures(engine: sa.Engine) -> dict[tuple[str, str | None], int]:
+    """Failed sign-ins inside the lockout window per (lower-case user name, client address)."""
     with engine.connect() as conn:
         rows = conn.execute(statement("login_failures"), {"window_minutes": LOCKOUT_MINUTES})
-        return {r.username: r.failures for r in rows}
+        return {(r.username, r.address): r.failures for r in rows}
+
+
+def recent_failures(engine: sa.Engine, address: str | None = None) -> dict[str, int]:
+    """Failed sign-ins per (lower-case) user name from this client address (None: unknown)."""
+    return {u: n for (u, a), n in login_failures(engine).items() if a == address}
+
+
+def locked_out(engine: sa.Engine) -> dict[str, list[str | None]]:
+    """Users locked out now, with the client addresses they are locked out from."""
+    locked: dict[str, list[str | None]] = {}
+    for (username, address), failures in sorted(
+        login_failures(engine).items(), key=lambda item: (item[0][0], item[0][1] or "")
+    ):
+        if failures >= LOCKOUT_FAILURES:
+            locked.setdefault(username, []).append(address)
+    return locked
+
+
+def unlock(engine: sa.Engine, username: str, actor: str | None = None) -> None:
+    """Clear a user's failed sign-ins, from every address (another admin, or the CLI)."""
+    user = get_user(engine, username)
+    if user is None:
+        raise UserError(f"no user {username!r}")
+    audit(engine, actor, "login_unlocked", user=user.username)
 
 
 def sessions_revoked_at(engine: sa.Engine, username: str) -> datetime | None:
@@ -237,7 +295,8 @@ def sessions_revoked_at(engine: sa.Engine, username: str) -> datetime | None:
 
 def ensure_admin(engine: sa.Engine, password: str | None) -> None:
     """The first start of an empty install creates `admin`; the password comes from
-    CLOUDLENS_ADMIN_PASSWORD, or is generated and printed once, here, never stored in clear."""
+    CLOUDLENS_ADMIN_PASSWORD, or is generated and revealed once (`reveal_password`), never
+    stored in clear in the database."""
     with engine.connect() as conn:
         if conn.execute(statement("user_count")).scalar_one():
             return
@@ -248,10 +307,10 @@ def ensure_admin(engine: sa.Engine, password: str | None) -> None:
     except UserError:
         return  # another process created it first
     if generated:
-        print(
-            f"Cloudlens created the user 'admin' with the password: {password}\n"
-            "It is shown only this once; change it with `python -m db user set-password admin`.",
-            file=sys.stderr,
+        reveal_password(
+            "the user 'admin'",
+            password,
+            "change it with `python -m db user set-password admin`",
         )
 
 
@@ -265,8 +324,30 @@ def ensure_demo_users(engine: sa.Engine, password: str | None) -> None:
             add_user(engine, role, password, role=role, name=f"Demo {role}")
             created.append(role)
     if created and generated:
+        reveal_password(
+            f"the demo users {', '.join(created)}", password, "it signs in as either of them"
+        )
+
+
+def reveal_password(who: str, password: str, advice: str, home: Path | None = None) -> None:
+    """Show a generated password to the person starting Cloudlens, and to no log: on stderr when
+    it is a terminal; otherwise (`make run` sends stderr to scheduler.log, a container to
+    `docker logs`) in a mode-0600 file under CLOUDLENS_HOME, whose path is printed instead."""
+    if sys.stderr.isatty():
         print(
-            f"Cloudlens created the demo users {', '.join(created)} with the password: {password}\n"
-            "It is shown only this once.",
+            f"Cloudlens created {who} with the password: {password}\n"
+            f"It is shown only this once; {advice}.",
             file=sys.stderr,
         )
+        return
+    path = (home or Settings.from_env().home) / PASSWORD_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)  # an older file keeps its mode otherwise
+    with os.fdopen(fd, "a") as f:
+        f.write(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC  {who}: {password}\n")
+    print(
+        f"Cloudlens created {who}; the password is in {path} (readable by this account only). "
+        f"Read it, then delete the file; {advice}.",
+        file=sys.stderr,
+    )

@@ -48,6 +48,7 @@ from ingestion.sources.base import (
     SourceConfigError,
     SyncError,
     TransientError,
+    Waiting,
 )
 
 T = TypeVar("T")
@@ -77,6 +78,7 @@ class Outcome:
     skipped: int = 0
     rows: int = 0
     periods: set[date] = field(default_factory=set)
+    waiting: list[Waiting] = field(default_factory=list)  # left for a later run, and why
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -173,7 +175,15 @@ class _Run:
         state = dict(self.source.state)
         refs = self._retrying("list", lambda: connector.list_new(state))
         sync_runs.progress(self.engine, self.run_id, files_total=len(refs))
-        self.log.info("listed", new=len(refs), files=[r.name for r in refs[:20]])
+        self.outcome.waiting = list(getattr(connector, "waiting", ()))
+        self.log.info(
+            "listed",
+            new=len(refs),
+            files=[r.name for r in refs[:20]],
+            waiting=[w.name for w in self.outcome.waiting[:20]],
+        )
+        for waiting in self.outcome.waiting[:20]:
+            self.log.info("file_waiting", file=waiting.name, why=waiting.why)
         for done, ref in enumerate(refs):
             if self._stopping(done, len(refs)):
                 return

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from db import users as users_db
-from db.users import ROLES, Scope, UserError
+from db.users import LOCKOUT_FAILURES, LOCKOUT_MINUTES, ROLES, Scope, UserError
 from ui import data
 from ui.auth import guard
 from ui.tables import table
@@ -139,21 +139,25 @@ with st.expander("Change a user", icon=":material/manage_accounts:"):
             except UserError as exc:
                 st.error(f"Not saved: {exc}.")
 
+locked = users_db.locked_out(engine)
+with st.expander(f"Locked out ({len(locked)})", icon=":material/lock:", expanded=bool(locked)):
+    if not locked:
+        st.caption(
+            f"Nobody: a user is locked out from a client address after {LOCKOUT_FAILURES} "
+            f"failed sign-ins from it in {LOCKOUT_MINUTES} minutes."
+        )
+    for i, (name, addresses) in enumerate(locked.items()):
+        left, right = st.columns([4, 1])
+        where = ", ".join(a or "an unknown address" for a in addresses)
+        left.text(f"{name}: locked out from {where}")
+        if right.button("Unlock", key=f"adm_unlock_{i}"):
+            users_db.unlock(engine, name, actor=admin.username)
+            st.rerun()
+
 st.subheader("Audit log")
 c1, c2 = st.columns(2)
 who = c1.selectbox("User", ["(anyone)", *[u.username for u in everyone]], key="adm_who")
-actions = [
-    "login",
-    "login_failed",
-    "login_locked",
-    "logout",
-    "export",
-    "user_added",
-    "user_changed",
-    "user_disabled",
-    "user_enabled",
-    "password_changed",
-]
+actions = users_db.audit_actions(engine)
 action = c2.selectbox("Action", ["(any)", *actions], key="adm_action")
 rows = users_db.recent_audit(
     engine,

@@ -4,6 +4,7 @@ that spread shared or untagged cost; the total after allocation always equals th
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from html import escape as html_escape
 
 import pandas as pd
 import plotly.express as px
@@ -12,13 +13,19 @@ import streamlit as st
 from db.explore import METRICS
 from db.showback import METHODS, AllocationRule
 from ui import data, state
-from ui.auth import audit, current_user
+from ui.auth import current_user
 from ui.format import SYMBOLS, escape_md, money
 from ui.page import start
 from ui.tables import slug, table
 
 UNTAGGED_LABEL = "(untagged)"
 NO_RULE = "No allocation"
+
+
+def plain(text: str) -> str:
+    """Tag text for Plotly, which reads <a href>, <b> and the like in labels as markup."""
+    return html_escape(text, quote=False)
+
 
 ctx = start(__file__, "Showback")
 f = ctx.cost
@@ -53,7 +60,7 @@ untagged = sum(result.loc[result["value"].isna(), "before"], Decimal(0))
 
 k1, k2, k3 = st.columns(3)
 k1.metric(f"Total {METRICS[metric].lower()}", money(float(total), cur))
-k2.metric(f"Untagged by {tag_key}", money(float(untagged), cur))
+k2.metric(f"Untagged by {escape_md(tag_key)}", money(float(untagged), cur))
 k3.metric(
     "Tagged share",
     f"{(1 - untagged / total) * 100:.1f}%" if total else "—",
@@ -69,7 +76,7 @@ views = {"Before": shown["before"]}
 if rule is not None:
     views["After allocation"] = shown["after"]
 long = pd.concat(
-    pd.DataFrame({"tag_value": shown["value"], "view": view, "cost": costs})
+    pd.DataFrame({"tag_value": shown["value"].map(plain), "view": view, "cost": costs})
     for view, costs in views.items()
 )
 fig = px.bar(
@@ -78,7 +85,7 @@ fig = px.bar(
     y="cost",
     color="view",
     barmode="group",
-    labels={"tag_value": tag_key, "cost": METRICS[metric], "view": ""},
+    labels={"tag_value": plain(tag_key), "cost": METRICS[metric], "view": ""},
 )
 fig.update_yaxes(tickprefix=SYMBOLS.get(cur or "", ""), tickformat=",.2f")
 fig.update_layout(margin={"t": 10, "b": 10}, showlegend=rule is not None)
@@ -119,13 +126,12 @@ with st.expander("Allocation rules", icon=":material/rule:"):
             + (f" ({escape_md(detail)})" if detail else "")
         )
         if right.button("Delete", key=f"sb_del_{r.rule_id}"):
-            data.delete_rule(r.rule_id)
-            audit("allocation_rule_deleted", rule=r.name, tag_key=r.tag_key)
+            data.delete_rule(r.rule_id, current_user().username)
             st.cache_data.clear()
             st.rerun()
     values = [v for v in result["value"] if v is not None]
     with st.form("sb_new_rule", clear_on_submit=False):
-        st.markdown(f"**New rule for {tag_key}**")
+        st.markdown(f"**New rule for {escape_md(tag_key)}**")
         name = st.text_input("Name", key="sb_new_name")
         pool_choice = st.selectbox("Cost to spread", [UNTAGGED_LABEL, *values], key="sb_new_pool")
         method = st.radio(
@@ -166,8 +172,7 @@ with st.expander("Allocation rules", icon=":material/rule:"):
             if problems := new.problems():
                 st.error(" ".join(problems))
             else:
-                data.save_rule(new)
-                audit("allocation_rule_saved", rule=new.name, tag_key=tag_key, method=method)
+                data.save_rule(new, current_user().username)
                 st.cache_data.clear()
                 st.session_state["sb_rule_pending"] = new.name.strip()
                 st.rerun()

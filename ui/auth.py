@@ -3,7 +3,8 @@ builds the navigation only from pages the user's role allows.
 
 streamlit-authenticator draws the form and keeps the signed cookie; the users come from
 app."user" on every run (so a disabled user is out at their next click), with the recent failed
-attempts filled in, so the library's own attempt limit enforces the lockout.
+attempts from this client's address filled in, so the library's own attempt limit enforces the
+lockout, per user and address (an admin unlocks: Users & audit, or `python -m db user unlock`).
 """
 
 from __future__ import annotations
@@ -36,9 +37,30 @@ PAGES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _credentials() -> tuple[dict, dict[str, User]]:
+# Proxy headers that name the client, most trusted first; read only when the connection itself
+# comes from this machine (a reverse proxy here), since any client could send them.
+_PROXY_HEADERS = ("X-Real-Ip", "X-Forwarded-For")
+
+
+def client_address() -> str | None:
+    """The client's address for the lockout: the connection's (st.context.ip_address), or,
+    behind a reverse proxy on this machine, the one the proxy put in its header (the last hop
+    of X-Forwarded-For, the one the proxy appended). None when neither says."""
+    direct = st.context.ip_address
+    if isinstance(direct, str) and direct:
+        return direct
+    for header in _PROXY_HEADERS:
+        value = st.context.headers.get(header)
+        if isinstance(value, str) and value.split(",")[-1].strip():
+            return value.split(",")[-1].strip()
+    return None
+
+
+def _credentials(address: str | None) -> tuple[dict, dict[str, User]]:
+    """Users as the library wants them, each with its failed sign-ins from `address`: the
+    library's attempt limit then locks a user out from that client only."""
     engine = data.engine()
-    failures = users_db.recent_failures(engine)
+    failures = users_db.recent_failures(engine, address)
     active = {u.username: u for u in users_db.users(engine) if not u.disabled}
     creds = {
         "usernames": {
@@ -104,7 +126,8 @@ def _restore_from_cookie(active: dict[str, User]) -> None:
 def require_login() -> User:
     """The signed-in user, or the login form and a stop."""
     engine = data.engine()
-    creds, active = _credentials()
+    address = client_address()
+    creds, active = _credentials(address)
     _restore_from_cookie(active)
     before = {n: e["failed_login_attempts"] for n, e in creds["usernames"].items()}
     authenticator = stauth.Authenticate(
@@ -126,10 +149,10 @@ def require_login() -> User:
     except LoginError as exc:
         if "attempts" in str(exc):
             st.error(
-                f"Too many failed sign-ins: this account is locked for {LOCKOUT_MINUTES} "
-                "minutes. Try again later or ask an admin."
+                f"Too many failed sign-ins from here: this account is locked out here for "
+                f"{LOCKOUT_MINUTES} minutes. Try again later, or ask an admin to unlock it."
             )
-            users_db.audit(engine, None, "login_locked")
+            users_db.audit(engine, None, "login_locked", address=address)
         else:
             st.error("This account cannot sign in (disabled or removed). Ask an admin.")
             authenticator.logout(location="unrendered")
@@ -137,7 +160,7 @@ def require_login() -> User:
     status = st.session_state.get("authentication_status")
     if status is False:
         who = _failed_attempt(creds, before)
-        users_db.audit(engine, who, "login_failed", known_user=who is not None)
+        users_db.audit(engine, who, "login_failed", known_user=who is not None, address=address)
         st.error("Wrong user name or password.")
     if not status:
         st.stop()

@@ -8,6 +8,7 @@ through another process, so the TTL bounds how stale a page can be.
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,10 @@ from db.showback import AllocationRule
 from db.users import Scope
 
 TTL = "5m"
+# Line-item downloads are built in temporary files named so, removed once read; any a crash
+# left behind are removed by the next download once older than this.
+DOWNLOAD_PREFIX = "cloudlens-line-items-"
+LEFTOVER_MAX_AGE_S = 3600.0
 
 
 @st.cache_resource
@@ -75,16 +80,37 @@ def billing_periods(scope: Scope) -> list:
 
 
 def line_items_file(period, scope: Scope, providers: tuple[str, ...], accounts: tuple[str, ...]):
-    """A callable for st.download_button: runs only on click, streams the extract to a
-    temporary gzip file and hands the open file over."""
+    """A callable for st.download_button: runs only on click, streams the extract to a temporary
+    gzip file, hands its bytes over (Streamlit holds a download's bytes in memory in any case)
+    and removes the file: no copy of a bill stays on the server's disk. Text cells that a
+    spreadsheet would run as formulas are neutralized (db.extract)."""
 
-    def build():
-        handle = tempfile.NamedTemporaryFile(suffix=".csv.gz", delete=False)  # noqa: SIM115
-        handle.close()
-        write_line_items(engine(), Path(handle.name), period, scope, providers, accounts)
-        return open(handle.name, "rb")  # noqa: SIM115 - Streamlit reads and closes it
+    def build() -> bytes:
+        remove_leftovers()
+        with tempfile.NamedTemporaryFile(prefix=DOWNLOAD_PREFIX, suffix=".csv.gz") as handle:
+            path = Path(handle.name)
+            write_line_items(engine(), path, period, scope, providers, accounts, spreadsheet=True)
+            return path.read_bytes()
 
     return build
+
+
+def remove_leftovers(
+    folder: Path | None = None, max_age_s: float = LEFTOVER_MAX_AGE_S, now: float | None = None
+) -> list[Path]:
+    """Remove download files older than `max_age_s` (a process killed while building one);
+    younger ones may be another session's download in progress. Returns those removed."""
+    folder = folder or Path(tempfile.gettempdir())
+    cutoff = (now or time.time()) - max_age_s
+    removed = []
+    for leftover in folder.glob(f"{DOWNLOAD_PREFIX}*"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+                removed.append(leftover)
+        except FileNotFoundError:
+            pass  # another session removed it first
+    return removed
 
 
 @st.cache_data(ttl="1m", show_spinner=False)
@@ -132,9 +158,11 @@ def allocation_rules() -> list[AllocationRule]:
     return showback_db.rules(engine())
 
 
-def save_rule(rule: AllocationRule) -> None:
-    showback_db.save_rule(engine(), rule)
+def save_rule(rule: AllocationRule, actor: str) -> None:
+    """Saved and audited in one transaction."""
+    showback_db.save_rule(engine(), rule, actor)
 
 
-def delete_rule(rule_id: int) -> None:
-    showback_db.delete_rule(engine(), rule_id)
+def delete_rule(rule_id: int, actor: str) -> None:
+    """Deleted and audited in one transaction."""
+    showback_db.delete_rule(engine(), rule_id, actor)

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from db.extract import spreadsheet_text
 from ui.auth import audit_export
 
 
@@ -17,9 +18,15 @@ def slug(*parts: object) -> str:
 
 
 def to_csv(df: pd.DataFrame, labels: dict[str, str]) -> bytes:
-    """Decimal values are written as their exact digits (pandas would go through float)."""
-    out = df.rename(columns=labels)
-    return out.to_csv(index=False).encode()
+    """Decimal values are written as their exact digits (pandas would go through float). Text
+    a spreadsheet would run as a formula (resource names, tags) gets a leading quote. Lines end
+    in CRLF (RFC 4180), so a carriage return inside a cell is quoted too."""
+    out = df.rename(columns=labels).rename(columns=_safe).map(_safe)
+    return out.to_csv(index=False, lineterminator="\r\n").encode()
+
+
+def _safe(value: object) -> object:
+    return spreadsheet_text(value) if isinstance(value, str) else value
 
 
 def table(

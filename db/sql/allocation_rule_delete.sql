@@ -1,1 +1,1 @@
-DELETE FROM app.allocation_rule WHERE rule_id = :rule_id;
+DELETE FROM app.allocation_rule WHERE rule_id = :rule_id RETURNING name, tag_key;

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar, Protocol
 
@@ -42,6 +43,16 @@ class ExportRef:
     size: int | None = None
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """An export the last listing saw but left for a later run, and why (a person reading the
+    log must not think it was missed)."""
+
+    name: str
+    why: str
+    ready_at: datetime | None = None  # when a run may take it; None: not known
+
+
 class Connector(Protocol):
     SETTINGS: ClassVar[dict[str, str]]  # setting -> what it means (CLI help, page labels)
     REQUIRED: ClassVar[tuple[str, ...]]
@@ -58,7 +69,9 @@ class Connector(Protocol):
     ) -> Connector: ...
 
     def list_new(self, state: Mapping[str, object]) -> list[ExportRef]:
-        """Exports not yet handed over at their current version, in the order to load them."""
+        """Exports not yet handed over at their current version, in the order to load them.
+        A connector that leaves some for later (still being written) may name them in an
+        attribute `waiting: list[Waiting]`, set by this call."""
         ...
 
     def fetch(self, ref: ExportRef) -> AbstractContextManager[Path]:

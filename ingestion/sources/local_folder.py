@@ -15,11 +15,12 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
 from ingestion.loader import expand
-from ingestion.sources.base import ExportRef, PermanentError, SourceConfigError
+from ingestion.sources.base import ExportRef, PermanentError, SourceConfigError, Waiting
 
 DEFAULT_SETTLE_SECONDS = 5
 
@@ -36,6 +37,7 @@ class LocalFolder:
     def __init__(self, folder: Path, settle_seconds: float = DEFAULT_SETTLE_SECONDS) -> None:
         self.folder = folder
         self.settle_seconds = settle_seconds
+        self.waiting: list[Waiting] = []  # files the last listing left to settle
 
     @classmethod
     def normalize(cls, settings: Mapping[str, str]) -> dict[str, str]:
@@ -76,14 +78,24 @@ class LocalFolder:
             raise PermanentError(f"cannot read folder {self.folder}: {exc}") from None
 
     def _new_files(self, state: Mapping[str, object]) -> list[ExportRef]:
-        settled_before = time.time() - self.settle_seconds
-        new = []
+        now = time.time()
+        new, self.waiting = [], []
         for path in expand([self.folder]):
             stat = path.stat()
             version = f"{stat.st_size}:{stat.st_mtime_ns}"
-            if state.get(str(path)) == version or stat.st_mtime > settled_before:
+            if state.get(str(path)) == version:
                 continue
-            new.append(ExportRef(path.relative_to(self.folder).as_posix(), version, stat.st_size))
+            name = path.relative_to(self.folder).as_posix()
+            if stat.st_mtime > now - self.settle_seconds:
+                ready = datetime.fromtimestamp(stat.st_mtime + self.settle_seconds, UTC)
+                why = (
+                    f"{name} changed {max(now - stat.st_mtime, 0):.0f} s ago: waits to settle "
+                    f"(settle_seconds={self.settle_seconds:g}, no change until "
+                    f"{ready:%H:%M:%S} UTC), so a copy still being written is not read half-way"
+                )
+                self.waiting.append(Waiting(name, why, ready))
+                continue
+            new.append(ExportRef(name, version, stat.st_size))
         return new
 
     @contextlib.contextmanager

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pty
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -25,17 +29,59 @@ def cli(database_url: str, *args: str, stdin: str = "", **env: str) -> subproces
     )
 
 
-def test_first_start_creates_admin_and_prints_a_password_once(database_url: str, engine) -> None:
+def test_first_start_puts_the_password_in_a_private_file_not_the_log(
+    database_url: str, engine, tmp_path: Path
+) -> None:
+    """stderr is a log here (as under `make run` or docker): the password goes to a file."""
     with engine.begin() as conn:
         conn.execute(sa.text('TRUNCATE app."user"'))
-    first = cli(database_url, "list", CLOUDLENS_ADMIN_PASSWORD="")
+    home = tmp_path / "home"
+    first = cli(database_url, "list", CLOUDLENS_ADMIN_PASSWORD="", CLOUDLENS_HOME=str(home))
     assert first.returncode == 0
-    assert "created the user 'admin' with the password:" in first.stderr
-    printed = first.stderr.split("password: ", 1)[1].split()[0]
+    secret_file = home / "initial-passwords"
+    assert f"the password is in {secret_file}" in first.stderr
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    written = secret_file.read_text().split("the user 'admin': ", 1)[1].split()[0]
+    assert written not in first.stderr + first.stdout
     admin = users.get_user(engine, "admin")
-    assert admin and admin.role == "admin" and users.check_password(printed, admin.password_hash)
-    again = cli(database_url, "list")
-    assert "created the user" not in again.stderr  # printed once, never again
+    assert admin and admin.role == "admin" and users.check_password(written, admin.password_hash)
+    again = cli(database_url, "list", CLOUDLENS_HOME=str(home))
+    assert "created the user" not in again.stderr  # once, never again
+
+
+def test_first_start_on_a_terminal_shows_the_password_there(
+    database_url: str, engine, tmp_path: Path
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text('TRUNCATE app."user"'))
+    home = tmp_path / "home"
+    leader, follower = pty.openpty()
+    environ = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CLOUDLENS_ADMIN_PASSWORD": "",
+        "CLOUDLENS_HOME": str(home),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "db", "user", "list"],
+        cwd=ROOT,
+        env=environ,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    assert proc.wait(timeout=120) == 0
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the terminal's other end has closed
+        while chunk := os.read(leader, 4096):
+            shown += chunk
+    os.close(leader)
+    text = shown.decode()
+    assert "created the user 'admin' with the password:" in text
+    printed = text.split("password: ", 1)[1].split()[0]
+    assert users.check_password(printed, users.get_user(engine, "admin").password_hash)
+    assert not (home / "initial-passwords").exists()
 
 
 def test_add_set_password_disable(database_url: str, engine) -> None:
