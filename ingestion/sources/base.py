@@ -43,7 +43,8 @@ class ExportRef:
 
 
 class Connector(Protocol):
-    SETTINGS: ClassVar[dict[str, str]]  # setting -> what it means (CLI help, page labels)
+    SETTINGS: ClassVar[dict[str, str]]  # setting -> what it means (CLI help, page help)
+    LABELS: ClassVar[dict[str, str]]  # setting or secret -> its field's label on the page
     REQUIRED: ClassVar[tuple[str, ...]]
     SECRETS: ClassVar[tuple[str, ...]]  # credential fields; none when a default chain serves
 
