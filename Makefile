@@ -51,7 +51,7 @@ run: $(VENV)/.runtime
 	@home="$${CLOUDLENS_HOME:-.cloudlens}"; mkdir -p "$$home"; \
 	$(BIN)/python scheduler.py >>"$$home/scheduler.log" 2>&1 & scheduler=$$!; \
 	stop() { \
-	  trap - EXIT INT TERM; \
+	  trap - EXIT INT TERM; trap "" PIPE; \
 	  kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null; \
 	  echo "make run: stopped the scheduler (pid $$scheduler)"; \
 	  if [ -z "$${DATABASE_URL:-}" ]; then $(BIN)/python -m db stop-embedded; \

@@ -31,8 +31,9 @@ SCHEDULE_HELP = "An interval ('every 15m', 'every 1h', 'every 1d') or a cron exp
 admin = guard(__file__)
 st.title("Data sources")
 st.caption(
-    "Sources the scheduler process syncs into Cloudlens. Each file replaces, for its source, "
-    "the billing periods it covers."
+    "Where Cloudlens's data comes from: the sources the scheduler process syncs, and those "
+    "loaded from the command line. Each file replaces, for its source, the billing periods it "
+    "covers."
 )
 engine = data.engine()
 app_settings = data.settings()
