@@ -3,6 +3,8 @@ each role sees its own pages; anonymous visitors see only the sign-in form."""
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -70,6 +72,16 @@ def test_overview_shows_month_to_date(loaded: sa.Engine, streamlit_url: str, pag
     current(page, "daily_chart").locator(".js-plotly-plot").wait_for(timeout=30_000)
     settle(page)
     screenshot(page, "overview")
+
+    # Data freshness, as the table's CSV gives it (the grid draws on a canvas): the file's data
+    # ends on 2024-10-20, years before today, so the source is stale since then, never "ok".
+    with page.expect_download() as info:
+        current(page, "freshness_csv").get_by_role("button", name="Download CSV").click()
+    with open(info.value.path(), newline="") as f:
+        fresh = list(csv.DictReader(f))
+    settle(page)
+    assert [(r["Source"], r["Status"]) for r in fresh] == [("local", "stale since 2024-10-20")]
+    assert [r["Stale since"] for r in fresh] == ["2024-10-20"]
 
 
 @pytest.mark.parametrize(
