@@ -42,22 +42,23 @@ endef
 sample-path:
 	@$(choose_sample)
 
-# Ctrl-C (or any exit) stops the scheduler and, when Cloudlens runs on the embedded server (no
-# DATABASE_URL), the embedded Postgres too, saying so.
+# One shell, its trap set first: Ctrl-C (or any exit, at any step) stops the scheduler and, when
+# Cloudlens runs on the embedded server (no DATABASE_URL), the embedded Postgres too, saying so.
 run: $(VENV)/.runtime
-	@sample=$$($(choose_sample)); \
-	$(BIN)/python -m ingestion load "$$sample" --source sample
-	$(BIN)/python -m ingestion demo
-	@home="$${CLOUDLENS_HOME:-.cloudlens}"; mkdir -p "$$home"; \
-	$(BIN)/python scheduler.py >>"$$home/scheduler.log" 2>&1 & scheduler=$$!; \
+	@scheduler=; \
 	stop() { \
 	  trap - EXIT INT TERM; trap "" PIPE; \
-	  kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null; \
-	  echo "make run: stopped the scheduler (pid $$scheduler)"; \
+	  if [ -n "$$scheduler" ]; then kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null; \
+	    echo "make run: stopped the scheduler (pid $$scheduler)"; fi; \
 	  if [ -z "$${DATABASE_URL:-}" ]; then $(BIN)/python -m db stop-embedded; \
 	  else echo "make run: DATABASE_URL is set: that server keeps running"; fi; \
 	}; \
 	trap 'stop; exit 130' INT TERM; trap stop EXIT; \
+	sample=$$($(choose_sample)); \
+	$(BIN)/python -m ingestion load "$$sample" --source sample || exit; \
+	$(BIN)/python -m ingestion demo || exit; \
+	home="$${CLOUDLENS_HOME:-.cloudlens}"; mkdir -p "$$home"; \
+	$(BIN)/python scheduler.py >>"$$home/scheduler.log" 2>&1 & scheduler=$$!; \
 	echo "scheduler running in the background (pid $$scheduler), log: $$home/scheduler.log"; \
 	echo "Ctrl-C stops the dashboard, the scheduler and the embedded Postgres"; \
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
