@@ -1,4 +1,5 @@
 """`python -m db user add|set-password|disable|enable|unlock|list`: manage users from the shell.
+`python -m db stop-embedded`: stop the embedded Postgres (`make run` does on Ctrl-C).
 
 Passwords are read from standard input (a prompt on a terminal, or one line piped in), never
 from the command line, where they would end up in shell history and `ps`.
@@ -10,7 +11,8 @@ import argparse
 import getpass
 import sys
 
-from db import users
+from config import Settings
+from db import embedded, users
 from db.engine import get_engine
 
 
@@ -27,7 +29,24 @@ def _scope(args: argparse.Namespace) -> users.Scope:
     return users.Scope(tuple(args.provider), tuple(args.billing_account), tuple(args.sub_account))
 
 
+def stop_embedded() -> str:
+    """Stop the embedded server of $CLOUDLENS_HOME, saying what it did; a DATABASE_URL server
+    is never touched (it is not ours to stop)."""
+    settings = Settings.from_env()
+    pgdata = settings.home / "pgdata"
+    pid = embedded.stop(pgdata)
+    if pid is None:
+        said = f"the embedded Postgres ({pgdata}) is not running"
+    else:
+        said = f"stopped the embedded Postgres (pid {pid}, data in {pgdata})"
+    if settings.database_url:
+        said += "; DATABASE_URL is set, and that server is left as it is"
+    return said
+
+
 def run(args: argparse.Namespace) -> str:
+    if args.command == "stop-embedded":
+        return stop_embedded()
     engine = get_engine()
     if args.action == "add":
         users.add_user(
@@ -80,6 +99,10 @@ def parser() -> argparse.ArgumentParser:
     ):
         actions.add_parser(name, help=text).add_argument("username")
     actions.add_parser("list", help="list users")
+    sub.add_parser(
+        "stop-embedded",
+        help="stop the embedded Postgres of $CLOUDLENS_HOME (its data stays; any start reuses it)",
+    )
     return p
 
 
@@ -87,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         print(run(args))
-    except users.UserError as exc:
+    except (users.UserError, TimeoutError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import time
 import warnings
 from pathlib import Path
 
@@ -69,9 +71,24 @@ def ensure_database(admin_uri: str, name: str) -> None:
 
 
 def server_pid(pgdata: Path) -> int | None:
-    """PID of the postmaster serving `pgdata`, or None (used by `make stop` and tests)."""
+    """PID of the postmaster serving `pgdata`, or None (used by `python -m db stop-embedded`)."""
     try:
         pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
     except (OSError, ValueError, IndexError):
         return None
     return pid if os.path.exists(f"/proc/{pid}") else None
+
+
+def stop(pgdata: Path, timeout_s: float = 30) -> int | None:
+    """Stop the server serving `pgdata` (a fast shutdown: open sessions are ended, the data is
+    written out) and wait until it is gone; its PID, or None when none was running."""
+    pid = server_pid(pgdata)
+    if pid is None:
+        return None
+    os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + timeout_s
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if os.path.exists(f"/proc/{pid}") and server_pid(pgdata) == pid:
+        raise TimeoutError(f"the embedded Postgres (pid {pid}) did not stop in {timeout_s:.0f} s")
+    return pid

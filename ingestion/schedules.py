@@ -7,7 +7,7 @@ The same text builds the APScheduler trigger the scheduler runs and answers "is 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -70,3 +70,25 @@ def next_due(schedule: str, last_success: datetime | None, now: datetime) -> dat
 
 def is_due(schedule: str, last_success: datetime | None, now: datetime) -> bool:
     return next_due(schedule, last_success, now) <= now
+
+
+def period(schedule: str, now: datetime | None = None) -> timedelta:
+    """The longest gap between two runs of the schedule: its interval, or for a cron expression
+    the widest of its next gaps over two weeks (a weekday-only cron: the weekend's)."""
+    interval = _interval(schedule)
+    if interval is not None:
+        return timedelta(seconds=interval[0] * _SECONDS[interval[1]])
+    cron = trigger(schedule)
+    moment = now or datetime.now(UTC)
+    fires = []
+    previous = None
+    while len(fires) < 400:  # every 5 minutes for a day is 288 fires: enough to see the pattern
+        fire = cron.get_next_fire_time(previous, moment)
+        if fire is None:
+            break
+        fires.append(fire)
+        previous, moment = fire, fire + timedelta(seconds=1)
+        if fire - fires[0] > timedelta(days=14):
+            break
+    gaps = [b - a for a, b in zip(fires, fires[1:], strict=False)]
+    return max(gaps, default=timedelta(days=1))

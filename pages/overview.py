@@ -8,6 +8,7 @@ from analytics.periods import month_to_date, pct_change
 from ui import data
 from ui.charts import provider_bars, stacked_daily
 from ui.format import change, in_currency, money
+from ui.freshness import with_status
 from ui.page import start
 from ui.tables import slug, table
 
@@ -118,15 +119,12 @@ if f.scope.unlimited:  # sources span accounts: only users who see everything se
     if fresh.empty:
         st.info("No loads recorded yet.")
     else:
-        fresh["status"] = [
-            "⚠️ last load failed" if failed and (loaded is None or failed > loaded) else "✅ ok"
-            for loaded, failed in zip(fresh["last_loaded_at"], fresh["last_failed_at"], strict=True)
-        ]
         table(
-            fresh,
+            with_status(fresh),
             labels={
                 "source": "Source",
                 "status": "Status",
+                "stale_since": "Stale since",
                 "last_loaded_at": "Last loaded",
                 "last_charge_date": "Data through",
                 "files_loaded": "Files loaded",

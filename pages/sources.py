@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from db import queries, sync_runs
 from db import sources as sources_db
-from db import sync_runs
 from db.credentials import CredentialsError
 from db.sources import SourceError
 from db.sync_runs import SyncRun
@@ -22,7 +22,7 @@ from ingestion.sources.base import SourceConfigError, SyncError
 from ui import data
 from ui.auth import guard
 from ui.format import escape_md
-from ui.sources import run_state, runs_table, secret_inputs, setting_inputs, sources_table
+from ui.sources import CLI_KIND, run_state, runs_table, secret_inputs, setting_inputs, sources_table
 from ui.tables import table
 
 PROBLEMS = (SourceConfigError, SourceError, ScheduleError, CredentialsError)
@@ -31,8 +31,9 @@ SCHEDULE_HELP = "An interval ('every 15m', 'every 1h', 'every 1d') or a cron exp
 admin = guard(__file__)
 st.title("Data sources")
 st.caption(
-    "Sources the scheduler process syncs into Cloudlens. Each file replaces, for its source, "
-    "the billing periods it covers."
+    "Where Cloudlens's data comes from: the sources the scheduler process syncs, and those "
+    "loaded from the command line. Each file replaces, for its source, the billing periods it "
+    "covers."
 )
 engine = data.engine()
 app_settings = data.settings()
@@ -53,11 +54,25 @@ last_run: dict[str, SyncRun] = {}
 for r in recent:
     last_run.setdefault(r.source.lower(), r)
 
+loads = queries.freshness(engine)  # every source loaded, from the command line too
+cli_only = set(loads["source"].str.lower()) - {s.name.lower() for s in everything}
+
 st.subheader("Sources")
-sources_table(everything, last_run)
+sources_table(everything, last_run, loads)
+if cli_only:
+    st.caption(
+        f"{CLI_KIND.capitalize()}: files loaded with `python -m ingestion load --source NAME` "
+        "(and the demo's). They are read-only here; to sync a folder on a schedule, add it below."
+    )
 
 with st.expander("Add a source", icon=":material/add_circle:", expanded=not everything):
-    kind = st.selectbox("Kind", available(), format_func=lambda k: KINDS[k].label, key="src_kind")
+    kind = st.selectbox(
+        "Kind",
+        available(),
+        format_func=lambda k: KINDS[k].label,
+        key="src_kind",
+        help="Where the scheduler finds the export files",
+    )
     later = [spec.label for spec in KINDS.values() if spec.connector is None]
     st.caption(f"Coming in later releases: {escape_md(', '.join(later))}.")
     with st.form("src_add", clear_on_submit=True):
@@ -86,7 +101,8 @@ with st.expander("Add a source", icon=":material/add_circle:", expanded=not ever
 
 if not everything:
     st.info(
-        "No sources yet: add one above, or from a script with `python -m ingestion source add`."
+        ("No scheduled sources yet" if cli_only else "No sources yet")
+        + ": add one above, or from a script with `python -m ingestion source add`."
     )
     st.stop()
 

@@ -19,7 +19,23 @@ def when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S}" if moment else ""
 
 
-def sources_table(everything: list[Source], last_run: dict[str, SyncRun]) -> None:
+CLI_KIND = "loaded from the command line"
+
+
+def _last_load(loads: pd.DataFrame) -> dict[str, str]:
+    """Source (lower case) -> when its last file loaded, from db.queries.freshness."""
+    return {
+        str(r.source).lower(): when(None if pd.isna(r.last_loaded_at) else r.last_loaded_at)
+        for r in loads.itertuples(index=False)
+    }
+
+
+def sources_table(
+    everything: list[Source], last_run: dict[str, SyncRun], loads: pd.DataFrame
+) -> None:
+    """One list of where data comes from: the configured sources, then those only ever loaded
+    from the command line (`load --source`, the demo), read-only here, with their last load."""
+    last_load = _last_load(loads)
     rows = []
     for s in everything:
         run = last_run.get(s.name.lower())
@@ -27,12 +43,32 @@ def sources_table(everything: list[Source], last_run: dict[str, SyncRun]) -> Non
             {
                 "name": s.name,
                 "kind": s.kind,
-                "where": ", ".join(f"{k}={v}" for k, v in s.settings.items()),
+                "where": ", ".join(
+                    f"{setting_label(s.kind, k)}: {v}" for k, v in s.settings.items()
+                ),
                 "schedule": s.schedule,
                 "enabled": "enabled" if s.enabled else "disabled",
                 "credentials": "stored" if s.has_credentials else "none",
                 "last": run.status if run else "never synced",
+                "last_load": last_load.get(s.name.lower(), ""),
                 "error": (run.error if run else None) or "",
+            }
+        )
+    configured = {s.name.lower() for s in everything}
+    for r in loads.itertuples(index=False):
+        if str(r.source).lower() in configured:
+            continue
+        rows.append(
+            {
+                "name": r.source,
+                "kind": CLI_KIND,
+                "where": "",
+                "schedule": "",
+                "enabled": "read-only",
+                "credentials": "",
+                "last": "",
+                "last_load": last_load[str(r.source).lower()],
+                "error": "" if pd.isna(r.last_error) else r.last_error,
             }
         )
     labels = {
@@ -43,6 +79,7 @@ def sources_table(everything: list[Source], last_run: dict[str, SyncRun]) -> Non
         "enabled": "State",
         "credentials": "Credentials",
         "last": "Last run",
+        "last_load": "Last load (UTC)",
         "error": "Last error",
     }
     table(
@@ -94,12 +131,27 @@ def runs_table(runs: list[SyncRun]) -> None:
     )
 
 
+def setting_label(kind: str, name: str) -> str:
+    """What a person reads for a setting or secret field: the connector's label for it, else
+    the field name in words ('settle_seconds' -> 'Settle seconds')."""
+    try:
+        labels = connector_class(kind).LABELS
+    except ValueError:  # a kind whose connector has not shipped: only listed
+        labels = {}
+    return labels.get(name) or name.replace("_", " ").capitalize()
+
+
 def setting_inputs(kind: str, prefix: str, current: dict[str, str]) -> dict[str, str]:
-    """A text field per setting of the kind; the filled ones."""
-    values = {
-        name: st.text_input(name, current.get(name, ""), help=meaning, key=f"{prefix}_{name}")
-        for name, meaning in connector_class(kind).SETTINGS.items()
-    }
+    """A labelled text field per setting of the kind, its meaning under it; the filled ones."""
+    values = {}
+    for name, meaning in connector_class(kind).SETTINGS.items():
+        values[name] = st.text_input(
+            setting_label(kind, name),
+            current.get(name, ""),
+            help=f"{meaning} (setting `{name}`)",
+            key=f"{prefix}_{name}",
+        )
+        st.caption(escape_md(meaning))
     return {name: value.strip() for name, value in values.items() if value.strip()}
 
 
@@ -110,7 +162,10 @@ def secret_inputs(kind: str, prefix: str, stored: bool) -> dict[str, str]:
     if stored:
         st.caption("Credentials: stored (leave a field empty to keep it).")
     values = {
-        name: st.text_input(name, type="password", key=f"{prefix}_secret_{name}") for name in fields
+        name: st.text_input(
+            setting_label(kind, name), type="password", key=f"{prefix}_secret_{name}"
+        )
+        for name in fields
     }
     return {name: value for name, value in values.items() if value}
 

@@ -54,7 +54,8 @@ class Waiting:
 
 
 class Connector(Protocol):
-    SETTINGS: ClassVar[dict[str, str]]  # setting -> what it means (CLI help, page labels)
+    SETTINGS: ClassVar[dict[str, str]]  # setting -> what it means (CLI help, page help)
+    LABELS: ClassVar[dict[str, str]]  # setting or secret -> its field's label on the page
     REQUIRED: ClassVar[tuple[str, ...]]
     SECRETS: ClassVar[tuple[str, ...]]  # credential fields; none when a default chain serves
 

@@ -29,7 +29,11 @@ class LocalFolder:
     SETTINGS: ClassVar[dict[str, str]] = {
         "path": "Folder to watch (absolute; searched recursively)",
         "settle_seconds": f"Wait this long after a file's last change (default "
-        f"{DEFAULT_SETTLE_SECONDS})",
+        f"{DEFAULT_SETTLE_SECONDS}), so a copy still being written is not read half-way",
+    }
+    LABELS: ClassVar[dict[str, str]] = {
+        "path": "Folder",
+        "settle_seconds": "Wait after a file's last change (seconds)",
     }
     REQUIRED: ClassVar[tuple[str, ...]] = ("path",)
     SECRETS: ClassVar[tuple[str, ...]] = ()

@@ -73,7 +73,7 @@ def streamlit_url(app_env: str) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a busy 2-core machine can take a minute to import
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
@@ -110,11 +110,34 @@ def anonymous_page(browser):
     assert not dialogs, f"a script ran in the page: {dialogs}"  # escaped data never executes
 
 
+# Streamlit keeps the previous run's elements on screen, marked data-stale="true", until the
+# new run replaces or drops them: while a page re-renders, a locator over the whole page can
+# match the old and the new copy of one heading (Playwright's strict-mode violation). Every wait
+# goes through current(), which sees the running (or last) run's elements only, and names its
+# target exactly (a heading by its whole name, a widget by its key).
+CURRENT = '[data-testid="stElementContainer"][data-stale="false"]'
+
+
+def current(page, key: str | None = None):
+    """The elements of Streamlit's current run; with `key`, the one element of that key."""
+    return page.locator(CURRENT + (f".st-key-{key}" if key else ""))
+
+
+def heading(page, name: str):
+    """The current run's heading of exactly this text (a title, header or subheader)."""
+    return current(page).get_by_role("heading", name=name, exact=True)
+
+
+def sidebar(page):
+    """The current run's elements in the sidebar (the page links, sign-out)."""
+    return page.locator('[data-testid="stSidebar"]').locator(CURRENT)
+
+
 def sign_in(page, url: str, username: str, password: str) -> None:
     page.goto(url)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    current(page).get_by_role("textbox", name="Username", exact=True).fill(username)
+    current(page).get_by_role("textbox", name="Password", exact=True).fill(password)
+    current(page).get_by_role("button", name="Sign in", exact=True).click()
 
 
 @pytest.fixture
@@ -124,7 +147,7 @@ def page(anonymous_page, streamlit_url: str):
 
     sign_in(anonymous_page, streamlit_url, "admin", ADMIN_PASSWORD)
     try:
-        anonymous_page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+        heading(anonymous_page, "Overview").wait_for(timeout=60_000)
         wait_for_cookie(anonymous_page, present=True)  # later page loads sign in by cookie
     except Exception:
         screenshot(anonymous_page, "sign-in-failed")

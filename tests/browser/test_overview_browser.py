@@ -3,6 +3,8 @@ each role sees its own pages; anonymous visitors see only the sign-in form."""
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -10,7 +12,15 @@ from playwright.sync_api import expect
 from db import users
 from db.engine import get_engine
 from ingestion.loader import load_file
-from tests.browser.conftest import screenshot, settle, sign_in, wait_for_cookie
+from tests.browser.conftest import (
+    current,
+    heading,
+    screenshot,
+    settle,
+    sidebar,
+    sign_in,
+    wait_for_cookie,
+)
 from tests.conftest import TRUNCATE_ALL
 from tests.focus_files import row, write_csv
 from ui.format import money
@@ -52,16 +62,26 @@ def test_overview_shows_month_to_date(loaded: sa.Engine, streamlit_url: str, pag
         ).scalar_one()
     settle(page)
     value = (
-        page.locator('[data-testid="stMetric"]')
+        current(page)
+        .locator('[data-testid="stMetric"]')
         .filter(has_text="Month to date (")
         .locator('[data-testid="stMetricValue"]')
-        .first
     )
     # Auto-waiting: the figure may be drawn before the run that fills it has ended.
     expect(value).to_have_text(money(float(mtd), "USD"), use_inner_text=True, timeout=60_000)
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    current(page, "daily_chart").locator(".js-plotly-plot").wait_for(timeout=30_000)
     settle(page)
     screenshot(page, "overview")
+
+    # Data freshness, as the table's CSV gives it (the grid draws on a canvas): the file's data
+    # ends on 2024-10-20, years before today, so the source is stale since then, never "ok".
+    with page.expect_download() as info:
+        current(page, "freshness_csv").get_by_role("button", name="Download CSV").click()
+    with open(info.value.path(), newline="") as f:
+        fresh = list(csv.DictReader(f))
+    settle(page)
+    assert [(r["Source"], r["Status"]) for r in fresh] == [("local", "stale since 2024-10-20")]
+    assert [r["Stale since"] for r in fresh] == ["2024-10-20"]
 
 
 @pytest.mark.parametrize(
@@ -74,24 +94,26 @@ def test_each_role_signs_in_sees_its_pages_and_signs_out(
 
     page = anonymous_page
     sign_in(page, streamlit_url, username, ADMIN_PASSWORD if username == "admin" else PASSWORD)
-    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    heading(page, "Overview").wait_for(timeout=60_000)
     settle(page)
-    nav = page.locator('[data-testid="stSidebar"]')
-    nav.get_by_role("link", name="Showback").wait_for(timeout=30_000)
-    expect(nav.get_by_role("link", name="Users & audit")).to_have_count(1 if admin_pages else 0)
+    nav = sidebar(page)
+    nav.get_by_role("link", name="Showback", exact=True).wait_for(timeout=30_000)
+    expect(nav.get_by_role("link", name="Users & audit", exact=True)).to_have_count(
+        1 if admin_pages else 0
+    )
     wait_for_cookie(page, present=True)
     kept = [c for c in page.context.cookies() if c["name"] == "cloudlens_session"]
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
+    sidebar(page).get_by_role("button", name="Sign out", exact=True).click()
+    heading(page, "Sign in to Cloudlens").wait_for(timeout=30_000)
     page.goto(f"{streamlit_url}/explorer")  # signed out: a direct link shows the form
-    page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
+    heading(page, "Sign in to Cloudlens").wait_for(timeout=30_000)
     settle(page)  # and, its run over, nothing else
     assert page.get_by_role("heading", name="Cost explorer").count() == 0
 
     # A copy of the cookie taken before sign-out (another tab, a stolen header) is void too.
     page.context.add_cookies(kept)
     page.goto(f"{streamlit_url}/explorer")
-    page.get_by_text("Sign in to Cloudlens").wait_for(timeout=30_000)
+    heading(page, "Sign in to Cloudlens").wait_for(timeout=30_000)
     settle(page)
     assert page.get_by_role("heading", name="Cost explorer").count() == 0
 
@@ -102,7 +124,9 @@ def test_wrong_password_then_lockout(loaded, streamlit_url: str, anonymous_page)
         users.add_user(loaded, "locky", PASSWORD, role="viewer")
     for _ in range(5):
         sign_in(page, streamlit_url, "locky", "wrong-password-x")
-        page.get_by_text("Wrong user name or password.").wait_for(timeout=30_000)
+        current(page).get_by_text("Wrong user name or password.", exact=True).wait_for(
+            timeout=30_000
+        )
     sign_in(page, streamlit_url, "locky", PASSWORD)
-    page.get_by_text("Too many failed sign-ins").wait_for(timeout=30_000)
+    current(page).get_by_text("Too many failed sign-ins").wait_for(timeout=30_000)
     screenshot(page, "lockout")

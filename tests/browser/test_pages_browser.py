@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from ingestion.loader import load_file
-from tests.browser.conftest import screenshot, settle
+from tests.browser.conftest import current, heading, screenshot, settle
 from tests.focus_files import row, write_csv
 from tests.scheduler.conftest import wait_for
+from ui.format import money
 
 pytestmark = pytest.mark.browser
 
@@ -46,9 +48,9 @@ def gold(engine: sa.Engine, sql: str) -> Decimal:
         return conn.execute(sa.text(sql)).scalar_one()
 
 
-def open_page(page, url: str, heading: str) -> None:
+def open_page(page, url: str, title: str) -> None:
     page.goto(url)
-    page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
+    heading(page, title).wait_for(timeout=60_000)
     settle(page)
 
 
@@ -59,13 +61,14 @@ def exported(engine: sa.Engine) -> list[str]:
         return conn.execute(sa.text(sql)).scalars().all()
 
 
-def download_csv(page, engine: sa.Engine, index: int = 0) -> list[dict[str, str]]:
-    """Download a table's CSV and wait for the run the click sets off (it writes the audit row)
-    to end: a click during that run can hit a download button whose file the run revokes
-    (Streamlit replaces a deferred download's id on every run), and no download follows."""
+def download_csv(page, engine: sa.Engine, table_key: str) -> list[dict[str, str]]:
+    """Download the CSV of the table of this key, and wait for the run the click sets off (it
+    writes the audit row) to end: a click during that run can hit a download button whose file
+    the run revokes (Streamlit replaces a deferred download's id on every run), and no download
+    follows."""
     before = len(exported(engine))
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download CSV").nth(index).click()
+        current(page, f"{table_key}_csv").get_by_role("button", name="Download CSV").click()
     text = Path(info.value.path()).read_text()
     wait_for(lambda: len(exported(engine)) > before, what="the download's audit row")
     settle(page)
@@ -74,32 +77,36 @@ def download_csv(page, engine: sa.Engine, index: int = 0) -> list[dict[str, str]
 
 def test_overview_filter_and_csv(company, streamlit_url: str, page) -> None:
     open_page(page, streamlit_url, "Overview")
-    page.get_by_text("Top services").wait_for()
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    heading(page, "Top services").wait_for()
+    current(page, "daily_chart").locator(".js-plotly-plot").wait_for(timeout=30_000)
     screenshot(page, "overview-company")
-    rows = download_csv(page, company, 0)  # spend by provider
+    rows = download_csv(page, company, "provider_table")  # spend by provider
     assert sum(Decimal(r["Billed cost"]) for r in rows) == gold(
         company,
         "SELECT sum(billed_cost) FROM gold.daily_cost WHERE charge_date >= DATE '2024-10-20' - 89",
     )
-    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').click()
-    page.get_by_role("option", name="Microsoft").click()
+    current(page, "providers").locator('[data-testid="stMultiSelect"]').click()
+    page.get_by_role("option", name="Microsoft", exact=True).click()  # the one open list
     page.keyboard.press("Escape")
-    mtd = page.locator('[data-testid="stMetric"]').filter(has_text="Month to date (")
-    mtd.get_by_text("$45.00").first.wait_for(timeout=30_000)  # Microsoft, 1–20 Oct: 20 × 2.25
+    mtd = current(page).locator('[data-testid="stMetric"]').filter(has_text="Month to date (")
+    # Microsoft, 1–20 Oct: 20 × 2.25
+    expect(mtd.locator('[data-testid="stMetricValue"]')).to_have_text(
+        money(45.0, "USD"), use_inner_text=True, timeout=30_000
+    )
 
 
 def test_explorer_drill_down_and_csv(company, streamlit_url: str, page) -> None:
     open_page(page, f"{streamlit_url}/explorer?gran=month", "Cost explorer")
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    chart = current(page, "ex_chart").locator(".js-plotly-plot")
+    chart.wait_for(timeout=30_000)
     screenshot(page, "explorer")
-    rows = download_csv(page, company)
+    rows = download_csv(page, company, "ex_table")
     assert sum(Decimal(r["Total"]) for r in rows) == gold(
         company, "SELECT sum(billed_cost) FROM gold.daily_cost"
     )
     # click the AWS bar: filter to AWS, group by billing account
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    bar = page.locator(".js-plotly-plot .barlayer .trace").first.locator("path").first
+    chart.wait_for(timeout=30_000)
+    bar = chart.locator(".barlayer .trace").first.locator("path").first  # the AWS bar
     box = bar.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     # The run writes the view's query parameters one by one: wait for both asserted.
@@ -107,7 +114,7 @@ def test_explorer_drill_down_and_csv(company, streamlit_url: str, page) -> None:
         lambda url: "f.provider=AWS" in url and "g=billing_account" in url, timeout=30_000
     )
     settle(page)
-    rows = download_csv(page, company)
+    rows = download_csv(page, company, "ex_table")
     assert [r["Billing account"] for r in rows] == ["999"]
     screenshot(page, "explorer-drilled")
 
@@ -115,10 +122,13 @@ def test_explorer_drill_down_and_csv(company, streamlit_url: str, page) -> None:
 def test_showback_and_exports_csv_match_the_bill(company, streamlit_url: str, page) -> None:
     bill = gold(company, "SELECT sum(billed_cost) FROM gold.daily_cost")
     open_page(page, f"{streamlit_url}/showback", "Showback")
-    page.get_by_text("Allocation rules").wait_for()
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    # an expander is a block, not an element: its title, which the page has once
+    page.locator('[data-testid="stExpander"] summary').get_by_text(
+        "Allocation rules", exact=True
+    ).wait_for()
+    current(page, "sb_chart").locator(".js-plotly-plot").wait_for(timeout=30_000)
     screenshot(page, "showback")
-    rows = download_csv(page, company)
+    rows = download_csv(page, company, "sb_table")
     body = [r for r in rows if r["team"] != "Total"]
     assert sum(Decimal(r["Before"]) for r in body) == bill
     assert next(Decimal(r["Before"]) for r in rows if r["team"] == "(untagged)") == Decimal(
@@ -126,12 +136,12 @@ def test_showback_and_exports_csv_match_the_bill(company, streamlit_url: str, pa
     )
 
     open_page(page, f"{streamlit_url}/exports", "Exports")
-    page.get_by_text("Monthly cost by billing account").wait_for()
+    heading(page, "Monthly cost by billing account and cost centre").wait_for()
     screenshot(page, "exports")
-    rows = download_csv(page, company)
+    rows = download_csv(page, company, "xp_accounts")
     assert sum(Decimal(r["Total"]) for r in rows) == bill
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download line items (CSV.GZ)").click()
+        current(page, "xp_line_items").get_by_role("button").click()
     with gzip.open(info.value.path(), "rt") as f:
         items = list(csv.DictReader(f))
     assert items and {"BilledCost", "ChargePeriodStart", "Tags"} <= set(items[0])

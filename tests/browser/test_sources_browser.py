@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from db import sync_runs
-from tests.browser.conftest import screenshot, settle
+from tests.browser.conftest import current, heading, screenshot, settle
 from tests.conftest import ROOT, TRUNCATE_ALL
 from tests.focus_files import row, write_csv
 from tests.scheduler.conftest import env_for, gold_totals, wait_for
@@ -53,14 +53,17 @@ def test_add_a_folder_and_sync_now(
     write_csv(folder / "2024-10.csv", [row("2024-10-01", "7.50")])
 
     page.goto(f"{streamlit_url}/sources")
-    page.get_by_role("heading", name="Data sources").wait_for(timeout=60_000)
+    heading(page, "Data sources").wait_for(timeout=60_000)
     settle(page)
-    page.get_by_role("textbox", name="Name", exact=True).fill("finance-drop")
-    page.get_by_role("textbox", name="path", exact=True).fill(str(folder))
-    page.get_by_role("textbox", name="settle_seconds", exact=True).fill("0")
-    page.get_by_role("textbox", name="Schedule", exact=True).fill("every 1d")
-    page.get_by_role("button", name="Add source").click()
-    page.get_by_role("button", name="Sync now").wait_for(timeout=30_000)
+    # The add form's fields, by their labels (issue #14: no raw setting names on the page).
+    current(page).get_by_role("textbox", name="Name", exact=True).fill("finance-drop")
+    current(page).get_by_role("textbox", name="Folder", exact=True).fill(str(folder))
+    wait = "Wait after a file's last change (seconds)"
+    current(page).get_by_role("textbox", name=wait, exact=True).fill("0")
+    current(page).get_by_role("textbox", name="Schedule", exact=True).fill("every 1d")
+    current(page).get_by_role("button", name="Add source", exact=True).click()
+    sync_now = current(page, "src_sync").get_by_role("button", name="Sync now")
+    sync_now.wait_for(timeout=30_000)
 
     def latest() -> list[sync_runs.SyncRun]:
         return sync_runs.runs(engine, source="finance-drop")  # newest first
@@ -73,9 +76,9 @@ def test_add_a_folder_and_sync_now(
         timeout=60,
         what="the scheduled first sync of the new source",
     )
-    expect(page.get_by_role("button", name="Sync now")).to_be_enabled(timeout=30_000)
+    expect(sync_now).to_be_enabled(timeout=30_000)
     settle(page)
-    page.get_by_role("button", name="Sync now").click()
+    sync_now.click()
     # The request's own run, not the scheduled one the page may still show.
     wait_for(
         lambda: (
@@ -84,7 +87,7 @@ def test_add_a_folder_and_sync_now(
         timeout=60,
         what="the requested run to finish",
     )
-    page.get_by_text("Last sync succeeded").wait_for(timeout=60_000)
+    current(page).get_by_text("Last sync succeeded").wait_for(timeout=60_000)
     settle(page)
     screenshot(page, "sources-synced")
 

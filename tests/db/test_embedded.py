@@ -67,3 +67,36 @@ def test_killed_server_leaves_no_blocking_state(pgdata: Path) -> None:
     url = start_in_process(pgdata)
     assert server_pid(pgdata) not in (None, pid)
     assert query(url) == 42
+
+
+def stop_embedded(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "db", "stop-embedded"],
+        cwd=ROOT,
+        env=clean | {"CLOUDLENS_HOME": str(home)} | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_stop_embedded_stops_the_server_and_says_so(pgdata: Path) -> None:
+    url = start_in_process(pgdata)
+    pid = server_pid(pgdata)
+    assert pid and query(url) == 42
+    run = stop_embedded(pgdata.parent)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"stopped the embedded Postgres (pid {pid}, data in {pgdata})"
+    assert not os.path.exists(f"/proc/{pid}") and server_pid(pgdata) is None
+    with pytest.raises(psycopg.OperationalError):
+        query(url)
+
+    again = stop_embedded(pgdata.parent)  # nothing running: said, and not an error
+    assert again.returncode == 0
+    assert again.stdout.strip() == f"the embedded Postgres ({pgdata}) is not running"
+    assert query(start_in_process(pgdata)) == 42  # the data folder starts again as before
+    with_url = stop_embedded(pgdata.parent, DATABASE_URL="postgresql+psycopg://u@h:1/db")
+    assert with_url.returncode == 0
+    assert "stopped the embedded Postgres" in with_url.stdout
+    assert "DATABASE_URL is set, and that server is left as it is" in with_url.stdout

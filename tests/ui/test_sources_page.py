@@ -3,6 +3,7 @@ progress and cancel, change, and the role check."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from config import Settings
 from db import sources as sources_db
 from db import sync_runs, users
 from ingestion import jobs
+from ingestion.loader import load_file
 from tests.conftest import ROOT
 from tests.focus_files import row, write_csv
 from tests.ui.conftest import sign_in
@@ -146,3 +148,44 @@ def test_a_viewer_is_refused(app_env, clean) -> None:
     app = page("vic")
     assert "Your role does not include this page." in app.error[0].value
     assert not app.dataframe and not app.button
+
+
+def test_sources_loaded_from_the_command_line_are_listed_read_only(
+    app_env, clean, tmp_path: Path
+) -> None:
+    for source, day in (("sample", "2024-09-30"), ("demo-aws", "2024-10-01")):
+        path = write_csv(tmp_path / f"{source}.csv", [row(day, "2.73")])
+        assert load_file(clean, path, source=source).status == "loaded"
+    app = page()
+    assert not app.exception
+    listed = next(df.value for df in app.dataframe if "last_load" in df.value.columns)
+    by_name = {r.name: r for r in listed.itertuples()}
+    assert set(by_name) == {"sample", "demo-aws"}
+    for name in ("sample", "demo-aws"):
+        assert by_name[name].kind == "loaded from the command line"
+        assert by_name[name].enabled == "read-only"
+        assert by_name[name].last_load.startswith(str(datetime.now(UTC).year))
+    assert "No sources yet" not in texts(app)
+    assert "No scheduled sources yet" in texts(app)
+    assert "python -m ingestion load --source NAME" in texts(app)
+    # read-only: no source to pick, sync, change or remove
+    assert not [b for b in app.button if b.label in ("Sync now", "Remove source")]
+
+    app = add_via_form(app, "finance-drop", tmp_path)
+    listed = next(df.value for df in app.dataframe if "last_load" in df.value.columns)
+    assert list(listed["name"]) == ["finance-drop", "demo-aws", "sample"]
+    assert list(listed["kind"]) == ["local_folder"] + ["loaded from the command line"] * 2
+    assert [p for p in app.selectbox if p.label == "Source"][0].options == ["finance-drop"]
+
+
+def test_the_add_form_labels_and_explains_each_setting(app_env, clean) -> None:
+    app = page()
+    labels = [t.label for t in app.text_input]
+    assert labels == ["Name", "Folder", "Wait after a file's last change (seconds)", "Schedule"]
+    assert not {"path", "settle_seconds"} & set(labels)  # no raw field names
+    for field in ("path", "settle_seconds"):
+        widget = app.text_input(key=f"src_add_{field}")
+        assert widget.help and f"setting `{field}`" in widget.help
+    captions = texts(app)
+    assert "Folder to watch (absolute; searched recursively)" in captions
+    assert "so a copy still being written is not read half-way" in captions
