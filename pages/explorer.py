@@ -44,19 +44,32 @@ def on_chart_select() -> None:
 steps = drill.path(ss)
 with st.container(horizontal=True, vertical_alignment="center", gap="small", key="ex_path"):
     if steps:
-        st.button("All costs", type="tertiary", key="ex_up_0", on_click=drill.go_up, args=(ss, 0))
+        st.button(
+            "All costs",
+            type="tertiary",
+            key="ex_up_0",
+            help="Back to every cost, before the first step",
+            on_click=drill.go_up,
+            args=(ss, 0),
+        )
     else:
-        st.markdown("**All costs**")
+        st.markdown("**All costs**", width="content")
     for i, step in enumerate(steps):
-        st.markdown("›")
+        st.markdown("›", width="content")
         text = escape_md(drill.step_text(step, names))
         if i + 1 < len(steps):
             st.button(
-                text, type="tertiary", key=f"ex_up_{i + 1}", on_click=drill.go_up, args=(ss, i + 1)
+                text,
+                type="tertiary",
+                key=f"ex_up_{i + 1}",
+                help=drill.step_help(step, "Back to this step"),
+                on_click=drill.go_up,
+                args=(ss, i + 1),
             )
         else:
-            st.markdown(f"**{text}**")
-    st.markdown(f"› by {label(ss['ex_g1']).lower()}")
+            here = drill.step_help(step, "Where you are") if step.key in NAMED else None
+            st.markdown(f"**{text}**", width="content", help=here)
+    st.markdown(f"› by {label(ss['ex_g1']).lower()}", width="content")
 
 # -- controls -------------------------------------------------------------------------------
 c1, c2, c3, c4 = st.columns(4)
@@ -75,7 +88,7 @@ metric = c4.selectbox("Cost metric", list(METRICS), key="ex_metric", format_func
 
 if steps:
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="ex_chips"):
-        st.caption("Filters")
+        st.caption("Filtered to", width="content")
         for step in steps:
             for value in step.values:
                 one = drill.Step(step.key, (value,))
@@ -83,7 +96,7 @@ if steps:
                     escape_md(drill.step_text(one, names)),
                     icon=":material/close:",
                     key=f"ex_chip_{step.key}_{value}",
-                    help=f"Remove this filter (id {value})" if step.key in NAMED else None,
+                    help=drill.step_help(one, "Remove this filter"),
                     on_click=drill.remove,
                     args=(ss, step.key, value),
                 )

@@ -15,7 +15,7 @@ import streamlit as st
 
 from db.explore import DIMENSIONS, METRICS, PERIODS, TAG_PREFIX, label
 from ui.charts import OTHER
-from ui.explorer import TOTAL, next_dimension
+from ui.explorer import NAMED, TOTAL, next_dimension
 
 NONE = "(none)"
 # The order a breadcrumb reads in: down the drill hierarchy, then the side filters.
@@ -145,3 +145,10 @@ def step_text(step: Step, names: dict[str, dict[str, str]]) -> str:
     else:
         shown = f"{len(step.values)} values"
     return f"{label(step.key)}: {shown}"
+
+
+def step_help(step: Step, action: str) -> str:
+    """A tooltip: what a click does, and the ids behind names (links and the bill use ids)."""
+    if step.key not in NAMED:
+        return action
+    return f"{action} · id {', '.join(step.values)}"
