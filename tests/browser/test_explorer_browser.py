@@ -85,6 +85,8 @@ def test_drill_by_name_then_back(accounts, streamlit_url: str, page) -> None:
     assert crumb(page, 1).inner_text() == "Provider: AWS"  # All costs › Provider: AWS › Payer
     assert chip(page, "billing_account_999").inner_text().endswith("Billing account: Payer")
     screenshot(page, "explorer-drill-by-name")
+    page.locator('[data-testid="stDataFrame"]').scroll_into_view_if_needed()
+    screenshot(page, "explorer-drill-by-name-table")
 
     page.go_back()  # undo the second drill: AWS by billing account again
     page.wait_for_url(lambda u: "f.billing_account" not in u and "g=billing_account" in u)
