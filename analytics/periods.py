@@ -36,3 +36,10 @@ def pct_change(current: float, previous: float) -> float | None:
     if previous == 0:
         return None
     return (current - previous) / abs(previous) * 100
+
+
+def whole_months(start: date, end: date) -> tuple[date, date]:
+    """The first day of start's month and the last day of end's month: the billing periods
+    (calendar months for every provider Cloudlens reads) that the range touches, whole."""
+    last = calendar.monthrange(end.year, end.month)[1]
+    return start.replace(day=1), end.replace(day=last)

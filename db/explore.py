@@ -182,7 +182,12 @@ def account_tag_months(
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
 
 
-def account_names(engine: sa.Engine, scope: Scope) -> dict[str, str]:
+_NAME_SQL = {"billing_account": "gold_account_names", "sub_account": "gold_sub_account_names"}
+
+
+def account_names(engine: sa.Engine, scope: Scope, key: str = "billing_account") -> dict[str, str]:
+    """Id to name for billing accounts or sub-accounts (the latest name a bill gave each):
+    pages show names and keep ids in links, which stay valid when an account is renamed."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(source("gold_account_names")), scope.params())
+        rows = conn.execute(sa.text(source(_NAME_SQL[key])), scope.params())
         return {account: name for account, name in rows}

@@ -1,6 +1,7 @@
 """Cost explorer: any one or two dimensions, filters, granularity and cost metric; click to drill.
 
-The whole view lives in the URL, so a view can be bookmarked or sent to a colleague.
+The whole view lives in the URL, so a view can be bookmarked or sent to a colleague, and each
+change is a browser history entry: Back undoes a drill step.
 """
 
 from __future__ import annotations
@@ -8,59 +9,67 @@ from __future__ import annotations
 import streamlit as st
 
 from db.explore import DIMENSIONS, METRICS, PERIODS, TAG_PREFIX, ExploreQuery, label
-from ui import data, state
-from ui.charts import OTHER, stacked_periods
-from ui.explorer import TOTAL, next_dimension, pivot
-from ui.format import in_currency
+from ui import data, drill
+from ui.charts import stacked_periods
+from ui.drill import NONE
+from ui.explorer import NAMED, display_names, pivot, shown
+from ui.format import escape_md, in_currency
 from ui.page import start
 from ui.tables import slug, table
 
-NONE = "(none)"
-
 ctx = start(__file__, "Cost explorer")
 f = ctx.cost
+ss = st.session_state
 tag_options = [f"{TAG_PREFIX}{k}" for k in data.tag_keys(f)]
 group_options = [*DIMENSIONS, *tag_options]
+names = {k: display_names(data.account_names(f.scope, k)) for k in NAMED}
 
-# -- view state: URL first, then the widgets own it ------------------------------------------
-groups = [g for g in state.get_list("g") if g in group_options] or ["provider"]
-state.seed("ex_g1", groups[0])
-state.seed("ex_g2", groups[1] if len(groups) > 1 else NONE)
-state.seed("ex_gran", state.get("gran") if state.get("gran") in PERIODS else "day")
-state.seed("ex_metric", state.get("metric") if state.get("metric") in METRICS else "billed_cost")
-for key in DIMENSIONS:
-    state.seed(f"ex_f_{key}", state.get_list(f"f.{key}"))
-url_tag = state.get("tag")
-state.seed("ex_tag", url_tag if url_tag in tag_options else NONE)
-state.seed("ex_f_tag", state.get_list("f.tag"))
-
-
-def drill(value: str) -> None:
-    """Filter to the clicked value and group by the next dimension down."""
-    key = st.session_state["ex_g1"]
-    if value in (OTHER, TOTAL):
-        return
-    if key.startswith(TAG_PREFIX):
-        st.session_state["ex_tag"] = key
-        st.session_state["ex_f_tag"] = [value]
-    else:
-        st.session_state[f"ex_f_{key}"] = [value]
-    st.session_state["ex_g1"] = next_dimension(key)
-    if st.session_state["ex_g2"] == st.session_state["ex_g1"]:
-        st.session_state["ex_g2"] = NONE
+# -- view state: the URL first (and again after Back), then the widgets own it -----------------
+drill.load(ss, group_options, tag_options)
 
 
 def on_table_select() -> None:
-    rows = st.session_state["ex_table"].selection.rows
+    rows = ss["ex_table"].selection.rows
     if rows:
-        drill(st.session_state["ex_row_values"][rows[0]])
+        drill.drill(ss, ss["ex_row_values"][rows[0]])
 
 
 def on_chart_select() -> None:
-    points = st.session_state["ex_chart"].selection.points
+    points = ss["ex_chart"].selection.points
     if points:
-        drill(st.session_state["ex_trace_names"][points[0]["curve_number"]])
+        drill.drill(ss, ss["ex_trace_names"][points[0]["curve_number"]])
 
+
+# -- where you are: the drill path, each step a way back up ------------------------------------
+steps = drill.path(ss)
+with st.container(horizontal=True, vertical_alignment="center", gap="small", key="ex_path"):
+    if steps:
+        st.button(
+            "All costs",
+            type="tertiary",
+            key="ex_up_0",
+            help="Back to every cost, before the first step",
+            on_click=drill.go_up,
+            args=(ss, 0),
+        )
+    else:
+        st.markdown("**All costs**", width="content")
+    for i, step in enumerate(steps):
+        st.markdown("›", width="content")
+        text = escape_md(drill.step_text(step, names))
+        if i + 1 < len(steps):
+            st.button(
+                text,
+                type="tertiary",
+                key=f"ex_up_{i + 1}",
+                help=drill.step_help(step, "Back to this step"),
+                on_click=drill.go_up,
+                args=(ss, i + 1),
+            )
+        else:
+            here = drill.step_help(step, "Where you are") if step.key in NAMED else None
+            st.markdown(f"**{text}**", width="content", help=here)
+    st.markdown(f"› by {label(ss['ex_g1']).lower()}", width="content")
 
 # -- controls -------------------------------------------------------------------------------
 c1, c2, c3, c4 = st.columns(4)
@@ -77,6 +86,21 @@ granularity = (
 )
 metric = c4.selectbox("Cost metric", list(METRICS), key="ex_metric", format_func=METRICS.get)
 
+if steps:
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="ex_chips"):
+        st.caption("Filtered to", width="content")
+        for step in steps:
+            for value in step.values:
+                one = drill.Step(step.key, (value,))
+                st.button(
+                    escape_md(drill.step_text(one, names)),
+                    icon=":material/close:",
+                    key=f"ex_chip_{step.key}_{value}",
+                    help=drill.step_help(one, "Remove this filter"),
+                    on_click=drill.remove,
+                    args=(ss, step.key, value),
+                )
+
 with st.expander("Filters", icon=":material/filter_list:"):
     columns = st.columns(4)
     filters: list[tuple[str, tuple[str, ...]]] = []
@@ -86,6 +110,8 @@ with st.expander("Filters", icon=":material/filter_list:"):
             data.dimension_values(key, f),
             key=f"ex_f_{key}",
             placeholder="All",
+            format_func=lambda v, k=key: shown(k, v, names),
+            help="Listed by name; the link keeps the id." if key in NAMED else None,
         )
         if picked:
             filters.append((key, tuple(picked)))
@@ -106,15 +132,16 @@ with st.expander("Filters", icon=":material/filter_list:"):
             filters.append((tag, tuple(tag_values)))
 
 group_by = (g1,) if g2 == NONE else (g1, g2)
-state.publish(
+drill.publish(
     {
         "g": list(group_by),
         "gran": granularity,
         "metric": metric,
         "tag": None if tag == NONE else tag,
-        "f.tag": st.session_state["ex_f_tag"] if tag != NONE else None,
+        "f.tag": ss["ex_f_tag"] if tag != NONE else None,
         **{f"f.{key}": list(dict(filters).get(key, ())) for key in DIMENSIONS},
-    }
+    },
+    ss,
 )
 
 try:
@@ -136,8 +163,17 @@ st.caption(
     f"by {series_label.lower()}{'' if g2 == NONE else ' and ' + label(g2).lower()} · "
     "click a bar or a row to drill down"
 )
-chart = stacked_periods(result, "dim1", series_label, METRICS[metric], cur)
-st.session_state["ex_trace_names"] = [trace.name for trace in chart.data]
+by_name = result.assign(dim1=[shown(g1, v, names) for v in result["dim1"]])
+chart = stacked_periods(by_name, "dim1", series_label, METRICS[metric], cur)
+ids = {shown(g1, v, names): v for v in result["dim1"]}
+ss["ex_trace_names"] = [ids.get(trace.name, trace.name) for trace in chart.data]
+if g1 in NAMED:
+    for trace in chart.data:  # the id under the name, in the bar's tooltip
+        if trace.name in ids:
+            trace.customdata = [[ids[trace.name]]] * len(trace.x)
+            trace.hovertemplate = trace.hovertemplate.replace(
+                "<extra>", "<br>Id: %{customdata[0]}<extra>"
+            )
 st.plotly_chart(
     chart,
     width="stretch",
@@ -146,12 +182,17 @@ st.plotly_chart(
     selection_mode="points",
 )
 
-wide = pivot(result, ["dim1"] if g2 == NONE else ["dim1", "dim2"], granularity)
-st.session_state["ex_row_values"] = list(wide["dim1"])
-periods = [c for c in wide.columns if c not in ("dim1", "dim2")]
-labels = {"dim1": series_label}
-if g2 != NONE:
-    labels["dim2"] = label(g2)
+index = ["dim1"] if g2 == NONE else ["dim1", "dim2"]
+wide = pivot(result, index, granularity, f.start, f.end)
+ss["ex_row_values"] = list(wide["dim1"])
+periods = [c for c in wide.columns if c not in index]
+labels: dict[str, str] = {}
+for col, key in zip(index, group_by, strict=True):
+    if key in NAMED:  # the name to read, the id beside it (and in the CSV) to match the bill
+        wide[f"{col}_name"] = [shown(key, v, names) for v in wide[col]]
+        labels |= {f"{col}_name": label(key), col: f"{label(key)} id"}
+    else:
+        labels[col] = label(key)
 labels |= {p: p for p in periods}
 table(
     wide,

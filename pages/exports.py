@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
+from analytics.periods import whole_months
 from db.explore import METRICS
 from ui import data, state
 from ui.auth import audit_export
-from ui.explorer import pivot
+from ui.explorer import display_names, pivot
 from ui.format import in_currency
 from ui.page import start
 from ui.tables import slug, table
@@ -26,31 +29,56 @@ else:
     state.seed(
         "xp_metric", state.get("metric") if state.get("metric") in METRICS else "billed_cost"
     )
-    c1, c2 = st.columns(2)
+    state.seed("xp_whole", state.get("span") != "dates")
+    c1, c2, c3 = st.columns([2, 2, 1.2], vertical_alignment="bottom")
     tag_key = c1.selectbox("Cost centre tag", keys, key="xp_key")
     metric = c2.selectbox("Cost metric", list(METRICS), key="xp_metric", format_func=METRICS.get)
-    state.publish({"key": tag_key, "metric": metric})
-    long = data.account_tag_months(f, tag_key, metric).rename(columns={"month": "period"})
-    wide = pivot(long, ["provider", "billing_account_id", "tag_value"], "month")
+    whole = c3.toggle(
+        "Whole billing periods",
+        key="xp_whole",
+        help="On: every month the sidebar's dates touch, from its first day to its last. "
+        "Off: exactly the sidebar's dates; a month they cut is labelled with its days.",
+    )
+    state.publish({"key": tag_key, "metric": metric, "span": None if whole else "dates"})
+    lo, hi = whole_months(f.start, f.end) if whole else (f.start, f.end)
+    long = data.account_tag_months(replace(f, start=lo, end=hi), tag_key, metric)
+    # Columns say which days they hold: a month the data does not yet (or no longer) cover
+    # in full is labelled with its days, e.g. the open month "2026-12 (to 6 Dec)".
+    held_from, held_to = max(lo, ctx.bounds.first_date or lo), min(hi, ctx.as_of)
+    wide = pivot(
+        long.rename(columns={"month": "period"}),
+        ["provider", "billing_account_id", "tag_value"],
+        "month",
+        held_from,
+        held_to,
+    )
     names = data.account_names(f.scope)
     wide.insert(2, "billing_account_name", [names.get(a, "") for a in wide["billing_account_id"]])
     months = [c for c in wide.columns if c[:2] == "20" or c == "Total"]
+    if whole:
+        covers = f"Whole billing periods {lo:%B %Y} – {hi:%B %Y} ({lo:%-d %b} – {hi:%-d %b %Y})"
+        if (lo, hi) != (f.start, f.end):
+            covers += f", widened from the sidebar's {f.start:%-d %b} – {f.end:%-d %b}"
+    else:
+        covers = f"Exactly {lo:%-d %b %Y} – {hi:%-d %b %Y}"
+    if held_to < hi:
+        covers += f"; costs so far run to {held_to:%-d %b %Y}"
     st.caption(
-        f"{METRICS[metric]}{in_currency(cur)}, {f.start:%b %Y} – {f.end:%b %Y}; "
+        f"{covers}. {METRICS[metric]}{in_currency(cur)}; "
         "the file keeps every digit, the screen rounds to cents."
     )
     table(
         wide,
         labels={
             "provider": "Provider",
-            "billing_account_id": "Billing account",
-            "billing_account_name": "Account name",
+            "billing_account_name": "Billing account",
+            "billing_account_id": "Billing account id",
             "tag_value": tag_key,
         }
         | {m: m for m in months},
         money=tuple(months),
         file_name="cost-by-account-"
-        + slug(tag_key, metric, f"{f.start:%Y-%m}", f"{f.end:%Y-%m}", cur),
+        + slug(tag_key, metric, f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}", cur),
         key="xp_accounts",
     )
 
@@ -60,6 +88,7 @@ st.caption(
     "billing accounts picked here), as a gzip CSV streamed from the database."
 )
 periods = data.billing_periods(f.scope)
+account_labels = display_names(data.account_names(f.scope))
 c1, c2 = st.columns(2)
 period = c1.selectbox(
     "Billing period", periods, format_func=lambda p: f"{p:%B %Y}", key="xp_period"
@@ -67,6 +96,7 @@ period = c1.selectbox(
 accounts = c2.multiselect(
     "Billing accounts",
     data.dimension_values("billing_account", f),
+    format_func=lambda a: account_labels.get(a, a),
     placeholder="All",
     key="xp_acct",
 )

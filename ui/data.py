@@ -144,8 +144,8 @@ def account_tag_months(f: CostFilter, tag_key: str, metric: str) -> pd.DataFrame
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def account_names(scope: Scope) -> dict[str, str]:
-    return explore_db.account_names(engine(), scope)
+def account_names(scope: Scope, key: str = "billing_account") -> dict[str, str]:
+    return explore_db.account_names(engine(), scope, key)
 
 
 @st.cache_data(ttl=TTL, show_spinner="Allocating…")

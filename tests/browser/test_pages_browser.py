@@ -115,7 +115,7 @@ def test_explorer_drill_down_and_csv(company, streamlit_url: str, page) -> None:
     )
     settle(page)
     rows = download_csv(page, company, "ex_table")
-    assert [r["Billing account"] for r in rows] == ["999"]
+    assert [(r["Billing account"], r["Billing account id"]) for r in rows] == [("Payer", "999")]
     screenshot(page, "explorer-drilled")
 
 
