@@ -136,7 +136,9 @@ st.caption(
     f"by {series_label.lower()}{'' if g2 == NONE else ' and ' + label(g2).lower()} · "
     "click a bar or a row to drill down"
 )
-chart = stacked_periods(result, "dim1", series_label, METRICS[metric], cur)
+chart = stacked_periods(
+    result, "dim1", series_label, METRICS[metric], cur, granularity, (f.start, f.end)
+)
 st.session_state["ex_trace_names"] = [trace.name for trace in chart.data]
 st.plotly_chart(
     chart,
