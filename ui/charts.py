@@ -14,6 +14,23 @@ from ui.theme import UNALLOCATED_COLOR, VIEW_COLORS, color_map, series_colors
 
 MAX_SERIES = 10
 OTHER = "Other"
+MONDAY = "2024-01-01"  # weekly date ticks count from a Monday (Plotly's own start is a Sunday)
+DAY_MS = 86_400_000
+
+
+def _day_ticks(fig: go.Figure, days: pd.Series) -> None:
+    """Ticks for a daily axis: every day when few, else every week or two from a Monday (weeks
+    start on Monday; Plotly's automatic weekly ticks fall on Sundays), else each month's 1st."""
+    dates = pd.to_datetime(days)
+    span = (dates.max() - dates.min()).days + 1 if len(dates) else 0
+    if span <= 14:
+        fig.update_xaxes(tickmode="linear", tick0=MONDAY, dtick=DAY_MS, tickformat="%-d %b")
+    elif span <= 140:
+        weeks = 1 if span <= 70 else 2
+        fig.update_xaxes(tickmode="linear", tick0=MONDAY, dtick=7 * weeks * DAY_MS)
+        fig.update_xaxes(tickformat="%-d %b")
+    else:
+        fig.update_xaxes(tickmode="linear", tick0="2024-01-01", dtick="M1", tickformat="%b %Y")
 
 
 def _money_axis(fig: go.Figure, currency: str | None, axis: str = "y") -> go.Figure:
@@ -49,6 +66,7 @@ def stacked_daily(daily: pd.DataFrame, currency: str | None) -> go.Figure:
         labels={"charge_date": "Date", "billed_cost": "Billed cost", "provider": "Provider"},
     )
     fig.update_layout(barmode="stack")
+    _day_ticks(fig, plot["charge_date"])
     return _money_axis(fig, currency)
 
 
@@ -130,6 +148,8 @@ def stacked_periods(
     )
     if ticks:
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=ticks)
+    else:
+        _day_ticks(fig, plot["period"])
     fig.update_layout(barmode="stack", clickmode="event+select")
     return _money_axis(fig, currency)
 

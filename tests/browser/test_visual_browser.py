@@ -4,6 +4,7 @@ view. Screenshots land in test-artifacts/visual-*.png."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -34,6 +35,7 @@ SERVICES = [
 ]
 FROM, TO = date(2026, 9, 1), date(2026, 11, 30)  # 1 Sep 2026 is a Tuesday
 VIEW = f"from={FROM}&to={TO}"
+MONTHS = {"Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12}
 
 
 @pytest.fixture(scope="module")
@@ -101,14 +103,22 @@ def test_explorer_by_service_month_and_week(autumn, streamlit_url: str, page) ->
     assert "Week of 7 Sep" in ticks and "Week of 30 Nov (partial)" in ticks[-1:]
     for text in ticks:
         day = int(text.removeprefix("Week of ").split()[0])
-        month = text.split()[3]
-        start = date(2026, {"Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11}[month], day)
+        start = date(2026, MONTHS[text.split()[3]], day)
         assert start.weekday() == 0, text
 
 
 def test_overview_tables_fit_and_read(autumn, streamlit_url: str, page) -> None:
     open_page(page, f"{streamlit_url}/?{VIEW}", "Overview")
     page.get_by_text("Data freshness").wait_for()
+    daily = page.locator(".js-plotly-plot").first
+    daily.locator(".barlayer .trace").first.wait_for(timeout=30_000)
+    ticks = daily.locator(".xaxislayer-above .xtick text").evaluate_all(
+        "nodes => nodes.map(n => (n.querySelector('tspan') || n).textContent)"
+    )
+    assert len(ticks) >= 3
+    for text in ticks:  # "7 Sep": every one a Monday
+        day, month = re.fullmatch(r"(\d{1,2}) ([A-Z][a-z]{2})", text).groups()
+        assert date(2026, MONTHS[month], int(day)).weekday() == 0, text
     frames = page.locator('[data-testid="stDataFrame"]')
     assert frames.count() == 6  # provider, two movers, services, accounts, freshness
     for i, name in enumerate(("provider", "movers", "movers-2", "services", "accounts", "fresh")):
@@ -127,3 +137,5 @@ def test_showback_total_row_in_view(autumn, streamlit_url: str, page) -> None:
     scroller = table.locator(".dvn-scroller")
     # 12 teams + untagged + Total: more than the grid's default ten rows, all shown.
     assert scroller.evaluate("e => e.scrollHeight - e.clientHeight") <= 1
+    table.scroll_into_view_if_needed()
+    screenshot(page, "visual-showback-table")
