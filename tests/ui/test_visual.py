@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from db import users
 from ingestion.loader import load_file
 from tests.focus_files import row, write_csv
 from ui.charts import top_series
+from ui.tables import shown_frame
 from ui.theme import OTHER_COLOR, UNALLOCATED_COLOR
 
 # Service i costs i × 10 on the 15th of each month, team t{i} likewise: twelve values, so the
@@ -174,3 +176,22 @@ def test_showback_untagged_in_its_own_colour_and_last(app, autumn) -> None:
     colors = bars["marker"]["color"]
     assert colors[-1] == UNALLOCATED_COLOR and UNALLOCATED_COLOR not in colors[:-1]
     assert round(decode(bars["y"])[-1], 2) == 21.0  # Microsoft Storage, untagged: 3 × 7
+
+
+def test_shown_frame_reads_moments_in_utc_whatever_their_zone() -> None:
+    plus_two = timezone(timedelta(hours=2))
+    df = pd.DataFrame(
+        {
+            "at": pd.to_datetime([datetime(2026, 12, 6, 3, 4, tzinfo=plus_two), None], utc=True),
+            "naive": [datetime(2026, 1, 2, 23, 59), None],
+            "day": [date(2026, 11, 30), None],
+            "detail": [{"file": "a.csv", "rows": 3}, {}],
+            "cost": [Decimal("1.005"), Decimal("2")],
+        }
+    )
+    shown = shown_frame(df, money=("cost",))
+    assert list(shown["at"]) == ["2026-12-06 01:04 UTC", ""]
+    assert list(shown["naive"]) == ["2026-01-02 23:59 UTC", ""]
+    assert list(shown["day"]) == ["2026-11-30", ""]
+    assert list(shown["detail"]) == ["file: a.csv, rows: 3", ""]
+    assert list(shown["cost"]) == [1.005, 2.0]
