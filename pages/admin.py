@@ -166,7 +166,7 @@ rows = users_db.recent_audit(
 )
 log = pd.DataFrame(
     [
-        {"at": r.at, "username": r.username or "", "action": r.action, "detail": str(r.detail)}
+        {"at": r.at, "username": r.username or "", "action": r.action, "detail": r.detail}
         for r in rows
     ],
     columns=["at", "username", "action", "detail"],

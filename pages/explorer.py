@@ -164,7 +164,9 @@ st.caption(
     "click a bar or a row to drill down"
 )
 by_name = result.assign(dim1=[shown(g1, v, names) for v in result["dim1"]])
-chart = stacked_periods(by_name, "dim1", series_label, METRICS[metric], cur)
+chart = stacked_periods(
+    by_name, "dim1", series_label, METRICS[metric], cur, granularity, (f.start, f.end)
+)
 ids = {shown(g1, v, names): v for v in result["dim1"]}
 ss["ex_trace_names"] = [ids.get(trace.name, trace.name) for trace in chart.data]
 if g1 in NAMED:

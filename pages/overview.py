@@ -63,55 +63,49 @@ st.subheader("Top movers")
 st.caption(
     f"{f.start:%d %b} – {f.end:%d %b %Y} against the {(f.end - f.start).days + 1} days before"
 )
-movers_left, movers_right = st.columns(2)
-for column, key, title in (
-    (movers_left, "service", "Services"),
-    (movers_right, "sub_account", "Sub-accounts"),
-):
-    with column:
-        moved = data.movers(f, key)
-        st.markdown(f"**{title}**")
-        if moved.empty:
-            st.info("Nothing moved in this window.")
-            continue
-        table(
-            moved,
-            labels={
-                "value": title[:-1],
-                "previous_cost": "Before",
-                "current_cost": "Now",
-                "change": "Change",
-            },
-            money=("previous_cost", "current_cost", "change"),
-            file_name=f"top-movers-{key}_{scope}",
-            key=f"movers_{key}",
-        )
-
-left, right = st.columns(2)
-with left:
-    st.subheader("Top services")
+# Tables take the full width, one under the other: side by side, long service names and
+# account ids pushed the last columns out of a half-width table at 1440 px.
+for key, title in (("service", "Services"), ("sub_account", "Sub-accounts")):
+    moved = data.movers(f, key)
+    st.markdown(f"**{title}**")
+    if moved.empty:
+        st.info("Nothing moved in this window.")
+        continue
     table(
-        data.top_services(f),
-        labels={"service_name": "Service", "provider": "Provider", "billed_cost": "Billed cost"},
-        money=("billed_cost",),
-        file_name=f"top-services_{scope}",
-        key="top_services",
-    )
-with right:
-    st.subheader("Top accounts")
-    table(
-        data.top_accounts(f),
+        moved,
         labels={
-            "provider": "Provider",
-            "sub_account_name": "Name",
-            "billed_cost": "Billed cost",
-            "sub_account_id": "Sub-account",
-            "billing_account_id": "Billing account",
+            "value": title[:-1],
+            "previous_cost": "Before",
+            "current_cost": "Now",
+            "change": "Change",
         },
-        money=("billed_cost",),
-        file_name=f"top-accounts_{scope}",
-        key="top_accounts",
+        money=("previous_cost", "current_cost", "change"),
+        file_name=f"top-movers-{key}_{scope}",
+        key=f"movers_{key}",
     )
+
+st.subheader("Top services")
+table(
+    data.top_services(f),
+    labels={"service_name": "Service", "provider": "Provider", "billed_cost": "Billed cost"},
+    money=("billed_cost",),
+    file_name=f"top-services_{scope}",
+    key="top_services",
+)
+st.subheader("Top accounts")
+table(
+    data.top_accounts(f),
+    labels={
+        "provider": "Provider",
+        "sub_account_name": "Name",
+        "billed_cost": "Billed cost",
+        "sub_account_id": "Sub-account",
+        "billing_account_id": "Billing account",
+    },
+    money=("billed_cost",),
+    file_name=f"top-accounts_{scope}",
+    key="top_accounts",
+)
 
 if f.scope.unlimited:  # sources span accounts: only users who see everything see them
     st.subheader("Data freshness")
@@ -130,6 +124,7 @@ if f.scope.unlimited:  # sources span accounts: only users who see everything se
                 "files_loaded": "Files loaded",
                 "last_error": "Last error",
             },
+            status=("status",),
             file_name="data-freshness",
             key="freshness",
         )

@@ -7,14 +7,14 @@ from decimal import Decimal, InvalidOperation
 from html import escape as html_escape
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from db.explore import METRICS
 from db.showback import METHODS, AllocationRule
 from ui import data, state
 from ui.auth import current_user
-from ui.format import SYMBOLS, escape_md, money
+from ui.charts import showback_bars
+from ui.format import escape_md, money
 from ui.page import start
 from ui.tables import slug, table
 
@@ -79,16 +79,7 @@ long = pd.concat(
     pd.DataFrame({"tag_value": shown["value"].map(plain), "view": view, "cost": costs})
     for view, costs in views.items()
 )
-fig = px.bar(
-    long.astype({"cost": "float64"}),
-    x="tag_value",
-    y="cost",
-    color="view",
-    barmode="group",
-    labels={"tag_value": plain(tag_key), "cost": METRICS[metric], "view": ""},
-)
-fig.update_yaxes(tickprefix=SYMBOLS.get(cur or "", ""), tickformat=",.2f")
-fig.update_layout(margin={"t": 10, "b": 10}, showlegend=rule is not None)
+fig = showback_bars(long, plain(tag_key), UNTAGGED_LABEL, METRICS[metric], cur)
 st.plotly_chart(fig, width="stretch", key="sb_chart")
 
 totals = pd.DataFrame(

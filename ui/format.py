@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import UTC, date, datetime
+
+import pandas as pd
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
 
@@ -32,3 +36,31 @@ def escape_md(text: object) -> str:
 def in_currency(currency: str | None) -> str:
     """' in USD' for captions (currency codes come from files: escaped like any data)."""
     return f" in {escape_md(currency)}" if currency else ""
+
+
+def when(value: object) -> object:
+    """How a date or a moment reads in a table: ISO date, or ISO date and minute in UTC.
+
+    The grid would otherwise show a timestamp as epoch milliseconds; a moment is written in
+    UTC, not the viewer's zone, so two people reading the same table see the same time.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""  # an empty cell, not the grid's grey "None" that reads like a value
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return f"{value:%Y-%m-%d %H:%M} UTC"
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    return value
+
+
+def readable(value: object) -> object:
+    """A mapping as `key: value, key: value` (audit details), a list as `a, b`; else as is."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {readable(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(readable(v)) for v in value)
+    return when(value)
