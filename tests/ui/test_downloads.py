@@ -96,6 +96,7 @@ def test_line_items_download_leaves_no_file(
     downloads = tmp_path / "tmp"
     downloads.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(downloads))
+    data.settings.clear()  # both cached per process: another module may have filled them
     data.engine.clear()
     body = data.line_items_file(date(2024, 9, 1), Scope(), (), ())()
     with gzip.open(io.BytesIO(body), "rt", newline="") as f:

@@ -147,10 +147,10 @@ def test_tables_show_dates_and_status_as_text(app, autumn) -> None:
     value = fresh.value.iloc[0]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", value["last_loaded_at"])
     assert value["last_charge_date"] == "2024-11-29"
-    assert value["status"] == "OK"
+    assert value["status"] == "stale since 2024-11-29"  # autumn 2024 data, read years later
     config = columns(fresh)
     assert config["last_loaded_at"]["label"] == "Last loaded"
-    assert "color: #2E7D32" in fresh.proto.arrow_data.styler.styles  # green, as text not glyph
+    assert "color: #C62828" in fresh.proto.arrow_data.styler.styles  # red, as text not glyph
     for frame in app.dataframe:  # no timestamp reaches the grid as a number
         for col in frame.value.columns:
             assert "datetime" not in str(frame.value[col].dtype), col
