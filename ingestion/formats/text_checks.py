@@ -1,0 +1,147 @@
+"""Find, in CSV text, what Arrow refused without saying where: a ragged row, bytes that are not
+UTF-8, a field over the size limit. Run on the failure path only (a second read of the file),
+so a good file pays nothing; every finding names the 1-based data row and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import IO, Any
+
+DEFAULT_FIELD_BYTES = 16 * 1024 * 1024  # CLOUDLENS_LOAD_FIELD_MB's default
+_ESCAPED = re.compile("[\udc80-\udcff]+")  # bytes that were not UTF-8, kept by surrogateescape
+_CHUNK = 1024 * 1024
+_Reader = Any  # the type of csv.reader(...), which the csv module does not export
+
+
+def csv_reader(text: IO[str], delimiter: str, limit: int) -> _Reader:
+    """Python's csv reader with the field limit set (its default, 128 KiB, refuses real Tags)."""
+    csv.field_size_limit(limit)
+    return csv.reader(text, delimiter=delimiter)
+
+
+def not_utf8_reason(value: str) -> str | None:
+    """Why a value read with surrogateescape is not UTF-8, and what it looks like instead."""
+    found = _ESCAPED.search(value)
+    if found is None:
+        return None
+    raw = value.encode("utf-8", "surrogateescape")
+    byte = found.group().encode("utf-8", "surrogateescape")[0]
+    reason = f"not UTF-8 text (byte 0x{byte:02X})"
+    try:
+        as_cp1252 = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return reason
+    if all(c.isprintable() for c in as_cp1252):
+        shown = as_cp1252 if len(as_cp1252) <= 40 else as_cp1252[:37] + "..."
+        reason += (
+            f": it looks like Latin-1/Windows-1252 ({shown!r} read that way); "
+            "save the file as UTF-8"
+        )
+    return reason
+
+
+@dataclass(frozen=True)
+class Finding:
+    row: int | None  # 1-based data row
+    column: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Scan:
+    finding: Finding | None  # the first row Arrow cannot read, if any
+    longest_row: int  # bytes (UTF-8) of the longest row, an upper bound: sizes Arrow's blocks
+
+
+def diagnose(
+    text: IO[str],
+    delimiter: str,
+    header: Sequence[str],
+    limit: int,
+    reopen: Callable[[], AbstractContextManager[IO[str]]],
+) -> Scan:
+    """Read the whole text as Arrow would, and say what in it Arrow cannot read.
+
+    `reopen()` gives the text again from the start: needed only to find which field of a row
+    is over the limit, as Python's csv module does not say.
+    """
+    rows = csv_reader(text, delimiter, limit)
+    next(rows, None)  # the header, already checked
+    number, line, longest = 0, 1, 0
+    try:
+        for fields in rows:
+            if not fields:  # Arrow skips empty lines too
+                line = rows.line_num
+                continue
+            number += 1
+            for name, value in zip(header, fields, strict=False):
+                if reason := not_utf8_reason(value):
+                    return Scan(Finding(number, name, reason), longest)
+            if len(fields) != len(header):
+                shape = f"{len(fields)} fields under a header of {len(header)}"
+                return Scan(Finding(number, None, f"malformed CSV: {shape}"), longest)
+            line = rows.line_num
+            chars = sum(map(len, fields))
+            if chars * 4 > longest:  # UTF-8 takes at most 4 bytes a character: measure exactly
+                size = sum(len(f.encode("utf-8", "surrogateescape")) * 2 + 3 for f in fields)
+                longest = max(longest, size)
+    except csv.Error as exc:
+        if "field larger than field limit" not in str(exc):
+            return Scan(Finding(number + 1, None, f"malformed CSV: {exc}"), longest)
+        with reopen() as again:
+            for _ in range(line):
+                again.readline()
+            index = oversized_field(again, delimiter, limit)
+        column = header[index] if index is not None and index < len(header) else None
+        reason = f"a field larger than the limit of {_size(limit)} (CLOUDLENS_LOAD_FIELD_MB)"
+        return Scan(Finding(number + 1, column, reason), longest)
+    return Scan(None, longest)
+
+
+def oversized_field(text: IO[str], delimiter: str, limit: int) -> int | None:
+    """Index of the first field, in the row starting where `text` stands, longer than `limit`
+    characters; read in chunks, so the field itself is never held whole."""
+    special = re.compile(f'["{re.escape(delimiter)}\r\n]')
+    index = size = 0
+    quoted = False
+    while chunk := text.read(_CHUNK):
+        i = 0
+        while i < len(chunk):
+            if quoted:
+                j = chunk.find('"', i)
+                if j < 0:
+                    size, i = size + len(chunk) - i, len(chunk)
+                else:
+                    if j + 1 == len(chunk):
+                        chunk += text.read(1)
+                    size += j - i
+                    if chunk[j + 1 : j + 2] == '"':
+                        size, i = size + 1, j + 2
+                    else:
+                        quoted, i = False, j + 1
+            else:
+                found = special.search(chunk, i)
+                if found is None:
+                    size, i = size + len(chunk) - i, len(chunk)
+                else:
+                    size, i = size + found.start() - i, found.end()
+                    char = found.group()
+                    if char == '"':
+                        quoted = True
+                    elif char == delimiter:
+                        index, size = index + 1, 0
+                    else:
+                        return None
+            if size > limit:
+                return index
+    return None
+
+
+def _size(limit: int) -> str:
+    mib = limit / (1024 * 1024)
+    return f"{mib:g} MiB" if mib >= 1 else f"{limit:,} bytes"
