@@ -19,7 +19,9 @@ from ingestion.formats import open_export
 from ingestion.formats.columns import BY_SQL
 from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, ExportFile
 
-SUFFIXES = (".csv", ".csv.gz", ".parquet")
+# What a folder scan picks up; a file named on the command line is read whatever its name.
+SUFFIXES = (".csv", ".csv.gz", ".parquet", ".zip", ".json", ".jsonl", ".ndjson", ".json.gz",
+            ".jsonl.gz", ".ndjson.gz")  # fmt: skip
 
 
 @dataclass

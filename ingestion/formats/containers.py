@@ -27,6 +27,7 @@ from ingestion.formats import json_rows
 from ingestion.formats.text_checks import DEFAULT_FIELD_BYTES, csv_reader, not_utf8_reason
 
 _HEAD_BYTES = 64 * 1024  # enough to see a BOM, the first character and a header line
+_CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}  # never in text exports
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive's end record
 
 
@@ -174,6 +175,9 @@ def _encoding(name: str, head: bytes) -> str:
             "the file looks like UTF-16 text without a byte-order mark: save it as UTF-8 "
             '(or as Excel\'s "Unicode text", which marks it)',
         )
+    if any(byte in _CONTROL for byte in sample):
+        shown = " ".join(f"{b:02X}" for b in head[:4])
+        raise BadInput(name, f"not a CSV text file (binary data; it starts {shown})")
     return "utf-8"
 
 

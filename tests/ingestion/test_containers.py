@@ -1,0 +1,177 @@
+"""Real exports in the containers providers deliver them in, loaded as a new user would
+(`python -m ingestion load` in a real process): a legacy CUR in a ZIP, a GCP billing table as
+BigQuery exports it to JSON (newline-delimited, an array, gzip'd), a FOCUS 0.5 file. Totals
+are reconciled against the source file re-read here with csv + Decimal.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import gzip
+import json
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import shared_file
+from tests.ingestion.test_gcp import STANDARD, reference_totals, source_totals
+from tests.ingestion.test_hostile_files import cli, gold
+
+CUR = "focus-converters/aws/sample-anonymous-aws-export-dataset.csv"
+
+
+@pytest.fixture
+def loaded(app_env: str, empty_db: sa.Engine) -> list[tuple]:
+    """Something already in gold, which every refusal below must leave as it is."""
+    run = cli(app_env, str(shared_file(CUR)), "--source", "earlier")
+    assert run.returncode == 0, run.stderr
+    return gold(empty_db)
+
+
+def test_legacy_cur_in_a_zip_loads(app_env: str, empty_db: sa.Engine, tmp_path: Path) -> None:
+    source = shared_file(CUR)
+    path = tmp_path / "cur-2023-11.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(source, "cur-2023-11-00001.csv")
+    run = cli(app_env, str(path), "--source", "zipped")
+    assert run.returncode == 0, run.stderr
+    assert (
+        "loaded cur-2023-11.zip [AWS CUR (legacy) CSV (ZIP member cur-2023-11-00001.csv)]: "
+        "1,281 rows"
+    ) in run.stdout
+    with open(source, newline="", encoding="utf-8") as f:
+        expected = sum((Decimal(r["lineItem/UnblendedCost"]) for r in csv.DictReader(f)), 0)
+    query = "SELECT sum(billed_cost) FROM bronze.focus_cost WHERE x_source = 'zipped'"
+    with empty_db.connect() as conn:
+        assert conn.execute(sa.text(query)).scalar_one() == expected
+
+
+def test_zip_of_several_files_or_none_is_refused(
+    app_env: str, empty_db: sa.Engine, loaded: list[tuple], tmp_path: Path
+) -> None:
+    several, empty = tmp_path / "several.zip", tmp_path / "empty.zip"
+    with zipfile.ZipFile(several, "w") as archive:
+        archive.writestr("a.csv", "BilledCost\n1\n")
+        archive.writestr("b.csv", "BilledCost\n2\n")
+    with zipfile.ZipFile(empty, "w"):
+        pass
+    run = cli(app_env, str(several), str(empty))
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        "error: several.zip: a ZIP archive of 2 files (a.csv, b.csv): one archive must hold "
+        "one export; unzip it and load the files",
+        "error: empty.zip: a ZIP archive with no file in it",
+    ]
+    assert gold(empty_db) == loaded
+
+
+def bigquery_records(path: Path) -> list[dict]:
+    """The CSV sample's rows as BigQuery writes them to JSON: RECORD columns nested, repeated
+    ones as arrays, NULL fields left out, FLOAT64 as numbers, timestamps with ' UTC'."""
+    records = []
+    with open(path, newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            record: dict = {}
+            for column, text in r.items():
+                if text == "":
+                    continue
+                if column in ("credits", "labels", "project.labels", "system_labels"):
+                    value: object = ast.literal_eval(text)
+                elif column in ("cost", "currency_conversion_rate", "usage.amount"):
+                    value = float(text)
+                elif column.endswith(("_time", "partition_date")):
+                    value = text.replace("+00:00", " UTC")
+                else:
+                    value = text
+                *parents, leaf = column.split(".")
+                node = record
+                for parent in parents:
+                    node = node.setdefault(parent, {})
+                node[leaf] = value
+            records.append(record)
+    return records
+
+
+@pytest.mark.parametrize("shape", ["lines", "array", "lines-gzip"])
+def test_gcp_billing_export_as_json_reconciles(
+    app_env: str, empty_db: sa.Engine, tmp_path: Path, shape: str
+) -> None:
+    source = shared_file(STANDARD)
+    records = bigquery_records(source)
+    assert any(r["credits"] for r in records)  # the credits' amounts are part of the sums
+    if shape == "array":
+        path, text = tmp_path / "billing.json", json.dumps(records, indent=1)
+    else:
+        path, text = tmp_path / "billing.jsonl", "".join(json.dumps(r) + "\n" for r in records)
+    if shape.endswith("gzip"):
+        path = tmp_path / "billing.jsonl.gz"
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text, encoding="utf-8")
+    label = {"lines": "JSON lines", "array": "JSON array", "lines-gzip": "JSON lines (gzip)"}
+    run = cli(app_env, str(path), "--source", shape)
+    assert run.returncode == 0, run.stderr
+    assert f"[GCP billing export {label[shape]}]: {len(records)} rows" in run.stdout
+    assert source_totals(empty_db, shape) == reference_totals(source)
+
+
+def test_bad_json_record_is_named(
+    app_env: str, empty_db: sa.Engine, loaded: list[tuple], tmp_path: Path
+) -> None:
+    records = bigquery_records(shared_file(STANDARD))[:3]
+    lines = [json.dumps(r) for r in records]
+    lines[2] = lines[2][:-5]  # cut short, as a partial download leaves it
+    path = tmp_path / "cut.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = cli(app_env, str(path))
+    assert run.returncode == 2
+    assert run.stderr.startswith("error: cut.jsonl (GCP billing export), row 3: not valid JSON")
+    assert gold(empty_db) == loaded
+
+
+FOCUS_05 = [
+    "BillingAccountId", "BillingCurrency", "BillingPeriodStart", "BillingPeriodEnd",
+    "ChargePeriodStart", "ChargePeriodEnd", "ChargeType", "Provider", "Publisher",
+    "InvoiceIssuer", "Region", "ServiceName", "BilledCost", "AmortizedCost", "UsageQuantity",
+]  # fmt: skip
+
+
+def test_focus_05_names_are_read_and_reversed_periods_warned(
+    app_env: str, empty_db: sa.Engine, tmp_path: Path
+) -> None:
+    rows = [
+        ["1", "USD", "2023-06-01", "2023-07-01", "2023-06-02", "2023-06-03", "Usage", "AWS",
+         "AWS", "AWS", "us-east-1", "EC2", "10.50", "9.25", "24"],
+        ["1", "USD", "2023-06-30", "2023-06-01", "2023-06-04", "2023-06-05", "Purchase", "AWS",
+         "AWS", "AWS", "us-east-1", "EC2", "3.00", "0.00", ""],
+    ]  # fmt: skip
+    path = tmp_path / "focus05.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([FOCUS_05, *rows])
+    run = cli(app_env, str(path), "--source", "v05")
+    assert run.returncode == 0, run.stderr
+    warnings = [line.strip() for line in run.stdout.splitlines() if "warning:" in line]
+    assert warnings == [
+        "warning: pre-1.0 FOCUS names read as their 1.0 names: ChargeType as ChargeCategory, "
+        "Provider as ProviderName, Publisher as PublisherName, InvoiceIssuer as "
+        "InvoiceIssuerName, Region as RegionId, AmortizedCost as EffectiveCost",
+        "warning: ChargeType: FOCUS 0.5 lists credits as Adjustment, not Credit",
+        "warning: UsageQuantity: a pre-1.0 FOCUS column, not read (ConsumedQuantity counts "
+        "Usage rows only since FOCUS 1.0)",
+        "warning: BillingPeriodEnd: before BillingPeriodStart in 1 rows (first: row 2); the "
+        "rows are placed by their start",
+    ]
+    query = (
+        "SELECT charge_category, effective_cost, provider_name, publisher_name, "
+        "invoice_issuer_name, region_id, consumed_quantity FROM bronze.focus_cost "
+        "WHERE x_source = 'v05' ORDER BY charge_period_start"
+    )
+    with empty_db.connect() as conn:
+        got = [tuple(r) for r in conn.execute(sa.text(query))]
+    assert got == [
+        ("Usage", Decimal(r[13]), "AWS", "AWS", "AWS", "us-east-1", None) for r in rows[:1]
+    ] + [("Purchase", Decimal("0.00"), "AWS", "AWS", "AWS", "us-east-1", None)]
