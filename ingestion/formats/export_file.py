@@ -194,8 +194,11 @@ class ExportFile:
         raise self._bad(found.reason, row=found.row, column=found.column)
 
     def _json_batches(self) -> Iterator[pa.RecordBatch]:
-        with self.container.text(self.path) as text:
-            yield from json_rows.batches(self.name, text, self.fmt.read_columns)
+        try:
+            with self.container.text(self.path) as text:
+                yield from json_rows.batches(self.name, text, self.fmt.read_columns)
+        except BadInput as exc:
+            raise self._bad(exc.reason, row=exc.row, column=exc.column) from None
 
     def _parquet_batches(self) -> Iterator[pa.RecordBatch]:
         yield from self.container.parquet(self.path).iter_batches(

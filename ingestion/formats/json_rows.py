@@ -28,10 +28,15 @@ _DECODER = json.JSONDecoder(parse_float=Decimal)
 def header(name: str, text: IO[str]) -> list[str]:
     """The flattened keys of the first records, in the order they first appear."""
     seen: dict[str, None] = {}
-    for number, record in enumerate(_records(name, text), start=1):
-        seen.update(dict.fromkeys(flatten(record)))
-        if number >= HEADER_RECORDS:
-            break
+    try:
+        for number, record in enumerate(_records(name, text), start=1):
+            seen.update(dict.fromkeys(flatten(record)))
+            if number >= HEADER_RECORDS:
+                break
+    except BadInput:
+        if not seen:
+            raise
+        # a bad record among the first: reported when the rows are read, naming the format
     if not seen:
         raise BadInput(name, "no records: the JSON file has no rows")
     return list(seen)
@@ -113,9 +118,11 @@ def _records(name: str, text: IO[str]) -> Iterator[dict]:
         try:
             value, end = _DECODER.raw_decode(buffer, pos)
         except json.JSONDecodeError as exc:
+            where = f"character {exc.pos - pos + 1} of the record"
             if len(buffer) - pos < _MAX_RECORD and fill():
                 continue  # the record runs past what was read: read more, decode again
-            raise BadInput(name, f"not valid JSON ({exc.msg})", row=number + 1) from None
+            reason = f"not valid JSON ({exc.msg.removesuffix(' at')}, {where})"
+            raise BadInput(name, reason, row=number + 1) from None
         number += 1
         if not isinstance(value, dict):
             raise BadInput(name, "a record that is not a JSON object", row=number)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from ingestion.loader import load_file
 from tests.conftest import shared_file
 from tests.ingestion.test_gcp import STANDARD, reference_totals, source_totals
 from tests.ingestion.test_hostile_files import cli, gold
@@ -26,9 +27,9 @@ CUR = "focus-converters/aws/sample-anonymous-aws-export-dataset.csv"
 
 @pytest.fixture
 def loaded(app_env: str, empty_db: sa.Engine) -> list[tuple]:
-    """Something already in gold, which every refusal below must leave as it is."""
-    run = cli(app_env, str(shared_file(CUR)), "--source", "earlier")
-    assert run.returncode == 0, run.stderr
+    """Something already in gold (loaded in-process: a CLI start costs seconds here), which
+    every refusal below must leave as it is."""
+    assert load_file(empty_db, shared_file(CUR), source="earlier").status == "loaded"
     return gold(empty_db)
 
 
@@ -50,7 +51,7 @@ def test_legacy_cur_in_a_zip_loads(app_env: str, empty_db: sa.Engine, tmp_path: 
         assert conn.execute(sa.text(query)).scalar_one() == expected
 
 
-def test_zip_of_several_files_or_none_is_refused(
+def test_zip_of_several_files_or_none_and_a_cut_json_record_are_refused(
     app_env: str, empty_db: sa.Engine, loaded: list[tuple], tmp_path: Path
 ) -> None:
     several, empty = tmp_path / "several.zip", tmp_path / "empty.zip"
@@ -59,12 +60,18 @@ def test_zip_of_several_files_or_none_is_refused(
         archive.writestr("b.csv", "BilledCost\n2\n")
     with zipfile.ZipFile(empty, "w"):
         pass
-    run = cli(app_env, str(several), str(empty))
+    lines = [json.dumps(r) for r in bigquery_records(shared_file(STANDARD))[:3]]
+    lines[2] = lines[2][:-5]  # cut short, as a partial download leaves it
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = cli(app_env, str(several), str(empty), str(cut))
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [
         "error: several.zip: a ZIP archive of 2 files (a.csv, b.csv): one archive must hold "
         "one export; unzip it and load the files",
         "error: empty.zip: a ZIP archive with no file in it",
+        "error: cut.jsonl (GCP billing export), row 3: not valid JSON (Invalid control "
+        f"character, character {len(lines[2]) + 1} of the record)",
     ]
     assert gold(empty_db) == loaded
 
@@ -96,41 +103,33 @@ def bigquery_records(path: Path) -> list[dict]:
     return records
 
 
-@pytest.mark.parametrize("shape", ["lines", "array", "lines-gzip"])
 def test_gcp_billing_export_as_json_reconciles(
-    app_env: str, empty_db: sa.Engine, tmp_path: Path, shape: str
+    app_env: str, empty_db: sa.Engine, tmp_path: Path
 ) -> None:
+    """BigQuery's newline-delimited JSON through the CLI; a JSON array and gzip'd lines of the
+    same records in-process (the same load_file the CLI runs)."""
     source = shared_file(STANDARD)
     records = bigquery_records(source)
     assert any(r["credits"] for r in records)  # the credits' amounts are part of the sums
-    if shape == "array":
-        path, text = tmp_path / "billing.json", json.dumps(records, indent=1)
-    else:
-        path, text = tmp_path / "billing.jsonl", "".join(json.dumps(r) + "\n" for r in records)
-    if shape.endswith("gzip"):
-        path = tmp_path / "billing.jsonl.gz"
-        path.write_bytes(gzip.compress(text.encode()))
-    else:
-        path.write_text(text, encoding="utf-8")
-    label = {"lines": "JSON lines", "array": "JSON array", "lines-gzip": "JSON lines (gzip)"}
-    run = cli(app_env, str(path), "--source", shape)
+    lines = "".join(json.dumps(r) + "\n" for r in records)
+    ndjson = tmp_path / "billing.jsonl"
+    ndjson.write_text(lines, encoding="utf-8")
+    run = cli(app_env, str(ndjson), "--source", "lines")
     assert run.returncode == 0, run.stderr
-    assert f"[GCP billing export {label[shape]}]: {len(records)} rows" in run.stdout
-    assert source_totals(empty_db, shape) == reference_totals(source)
-
-
-def test_bad_json_record_is_named(
-    app_env: str, empty_db: sa.Engine, loaded: list[tuple], tmp_path: Path
-) -> None:
-    records = bigquery_records(shared_file(STANDARD))[:3]
-    lines = [json.dumps(r) for r in records]
-    lines[2] = lines[2][:-5]  # cut short, as a partial download leaves it
-    path = tmp_path / "cut.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    run = cli(app_env, str(path))
-    assert run.returncode == 2
-    assert run.stderr.startswith("error: cut.jsonl (GCP billing export), row 3: not valid JSON")
-    assert gold(empty_db) == loaded
+    assert f"loaded billing.jsonl [GCP billing export JSON lines]: {len(records)} rows" in (
+        run.stdout
+    )
+    array = tmp_path / "billing.json"
+    array.write_text(json.dumps(records, indent=1), encoding="utf-8")
+    packed = tmp_path / "billing.jsonl.gz"
+    packed.write_bytes(gzip.compress(lines.encode()))
+    for path, label in ((array, "JSON array"), (packed, "JSON lines (gzip)")):
+        result = load_file(empty_db, path, source=path.name)
+        assert result.status == "loaded", result.error
+        assert result.format == f"GCP billing export {label}"
+    expected = reference_totals(source)
+    for name in ("lines", "billing.json", "billing.jsonl.gz"):
+        assert source_totals(empty_db, name) == expected
 
 
 FOCUS_05 = [
