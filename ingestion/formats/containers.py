@@ -70,8 +70,11 @@ class Container:
 
     @contextmanager
     def text(self, path: Path, errors: str = "strict") -> Iterator[IO[str]]:
-        """The rows as text; `errors="surrogateescape"` keeps undecodable bytes findable."""
+        """The rows as text; `errors="surrogateescape"` keeps undecodable bytes findable (UTF-16
+        cannot escape them: they become U+FFFD there)."""
         encoding = "utf-8-sig" if self.encoding == "utf-8" else self.encoding
+        if errors == "surrogateescape" and self.encoding != "utf-8":
+            errors = "replace"
         with self.binary(path) as raw:
             yield io.TextIOWrapper(raw, encoding, errors=errors, newline="")
 
@@ -159,6 +162,8 @@ def _head_bytes(container: Container, path: Path) -> bytes:
     try:
         with container.binary(path) as raw:
             return raw.read(_HEAD_BYTES)
+    except RuntimeError as exc:  # zipfile's word for an encrypted member
+        raise BadInput(path.name, f"the ZIP member cannot be read ({exc})") from None
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError) as exc:
         what = "ZIP member" if container.compression == "zip" else "gzip data"
         raise BadInput(path.name, f"the {what} is truncated or corrupt ({exc})") from None
@@ -175,7 +180,9 @@ def _encoding(name: str, head: bytes) -> str:
             "the file looks like UTF-16 text without a byte-order mark: save it as UTF-8 "
             '(or as Excel\'s "Unicode text", which marks it)',
         )
-    if any(byte in _CONTROL for byte in sample):
+    first_line = sample.split(b"\n", 1)[0]
+    controls = sum(byte in _CONTROL for byte in sample)
+    if controls > len(sample) // 100 or any(byte in _CONTROL for byte in first_line):
         shown = " ".join(f"{b:02X}" for b in head[:4])
         raise BadInput(name, f"not a CSV text file (binary data; it starts {shown})")
     return "utf-8"

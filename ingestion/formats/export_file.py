@@ -25,7 +25,13 @@ from ingestion.formats import json_rows
 from ingestion.formats.base import BoundFormat
 from ingestion.formats.columns import BY_SQL, COLUMNS
 from ingestion.formats.containers import Container, detect
-from ingestion.formats.text_checks import DEFAULT_FIELD_BYTES, Scan, csv_reader, diagnose
+from ingestion.formats.text_checks import (
+    DEFAULT_FIELD_BYTES,
+    Layout,
+    Scan,
+    csv_reader,
+    diagnose,
+)
 from ingestion.formats.values import NULL_TOKENS, BadValue, convert
 
 _PARQUET_ROWS = 131_072
@@ -89,23 +95,49 @@ class ExportFile:
                     yield Batch(first_row, self._canonical(batch, first_row))
                 first_row += batch.num_rows
         except (pa.ArrowInvalid, OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
-            row, column, reason = _row_in(exc), None, arrow_reason(exc)
-            scannable = row is None and kind == "csv" and isinstance(exc, pa.ArrowInvalid)
-            if scannable and (found := self._scan(self._head()[0]).finding):
-                row, column, reason = found.row, found.column, found.reason
-            raise self._bad(reason, row=row, column=column) from None
+            raise self._located(exc) from None
+        except UnicodeDecodeError as exc:  # raised through Arrow by the UTF-16 transcoder
+            raise self._located(exc) from None
+
+    def _located(self, exc: Exception) -> BadInput:
+        """The reading error as BadInput, with the row and column found by a second read when
+        Arrow gives none."""
+        row, column, reason = _row_in(exc), None, arrow_reason(exc)
+        if isinstance(exc, UnicodeDecodeError):
+            reason = f"not {self.container.encoding.upper()} text ({exc.reason})"
+        scannable = isinstance(exc, (pa.ArrowInvalid, UnicodeDecodeError))
+        scannable = scannable and row is None and self.container.kind == "csv"
+        if scannable and (found := self._scan(self._head()[0]).finding):
+            row, column, reason = found.row, found.column, found.reason
+        return self._bad(reason, row=row, column=column)
 
     def _scan(self, header: list[str]) -> Scan:
         """Arrow's streaming CSV reader does not say which row it could not parse (a file cut
         mid-row, a ragged line, bytes that are not UTF-8, a field over the limit): read the
         file again, on this failure path only, to find it."""
+        first = self._first_row_width()
+        layout = Layout(
+            self.container.delimiter,
+            self.container.encoding,
+            header,
+            frozenset(self.fmt.read_columns),
+            frozenset({len(header), first or len(header)}),
+        )
         try:
             with self._text() as text:
-                return diagnose(
-                    text, self.container.delimiter, header, self.field_bytes, self._text
-                )
+                return diagnose(text, layout, self.field_bytes, self._text)
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile, UnicodeDecodeError):
             return Scan(None, 0)
+
+    def _first_row_width(self) -> int | None:
+        try:
+            with self._text() as text:
+                rows = csv_reader(text, self.container.delimiter, self.field_bytes)
+                next(rows, None)
+                first = next(rows, None)
+        except (csv.Error, OSError, EOFError, zlib.error, zipfile.BadZipFile):
+            return None
+        return len(first) if first else None
 
     def _text(self) -> AbstractContextManager[IO[str]]:
         return self.container.text(self.path, errors="surrogateescape")

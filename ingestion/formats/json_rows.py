@@ -46,7 +46,7 @@ def batches(name: str, text: IO[str], columns: Sequence[str]) -> Iterator[pa.Rec
     """String columns named as the header names them; keys not among them are not read."""
     rows: list[dict[str, str | None]] = []
     for record in _records(name, text):
-        rows.append(flatten(record))
+        rows.append(flatten(record))  # as deep as the decoder went, which is bounded
         if len(rows) == _BATCH_ROWS:
             yield _batch(rows, columns)
             rows = []
@@ -117,6 +117,8 @@ def _records(name: str, text: IO[str]) -> Iterator[dict]:
             return
         try:
             value, end = _DECODER.raw_decode(buffer, pos)
+        except RecursionError:
+            raise BadInput(name, "a record nested too deeply to read", row=number + 1) from None
         except json.JSONDecodeError as exc:
             where = f"character {exc.pos - pos + 1} of the record"
             if len(buffer) - pos < _MAX_RECORD and fill():

@@ -24,14 +24,17 @@ def csv_reader(text: IO[str], delimiter: str, limit: int) -> _Reader:
     return csv.reader(text, delimiter=delimiter)
 
 
-def not_utf8_reason(value: str) -> str | None:
-    """Why a value read with surrogateescape is not UTF-8, and what it looks like instead."""
+def not_utf8_reason(value: str, encoding: str = "utf-8") -> str | None:
+    """Why a value read with surrogateescape is not text in `encoding`, and, for UTF-8, what
+    it looks like instead."""
+    if encoding != "utf-8":
+        return f"not {encoding.upper()} text" if "\ufffd" in value else None
     found = _ESCAPED.search(value)
     if found is None:
         return None
-    raw = value.encode("utf-8", "surrogateescape")
     byte = found.group().encode("utf-8", "surrogateescape")[0]
     reason = f"not UTF-8 text (byte 0x{byte:02X})"
+    raw = value.encode("utf-8", "surrogateescape")
     try:
         as_cp1252 = raw.decode("cp1252")
     except UnicodeDecodeError:
@@ -58,10 +61,20 @@ class Scan:
     longest_row: int  # bytes (UTF-8) of the longest row, an upper bound: sizes Arrow's blocks
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How the file's rows are meant to look, so only real faults are reported."""
+
+    delimiter: str
+    encoding: str
+    header: Sequence[str]
+    read: frozenset[str]  # the columns the format reads (Arrow decodes only those)
+    widths: frozenset[int]  # field counts a row may have (old CURs end rows early)
+
+
 def diagnose(
     text: IO[str],
-    delimiter: str,
-    header: Sequence[str],
+    layout: Layout,
     limit: int,
     reopen: Callable[[], AbstractContextManager[IO[str]]],
 ) -> Scan:
@@ -70,6 +83,7 @@ def diagnose(
     `reopen()` gives the text again from the start: needed only to find which field of a row
     is over the limit, as Python's csv module does not say.
     """
+    delimiter, header = layout.delimiter, layout.header
     rows = csv_reader(text, delimiter, limit)
     next(rows, None)  # the header, already checked
     number, line, longest = 0, 1, 0
@@ -80,9 +94,9 @@ def diagnose(
                 continue
             number += 1
             for name, value in zip(header, fields, strict=False):
-                if reason := not_utf8_reason(value):
+                if name in layout.read and (reason := not_utf8_reason(value, layout.encoding)):
                     return Scan(Finding(number, name, reason), longest)
-            if len(fields) != len(header):
+            if len(fields) not in layout.widths:
                 shape = f"{len(fields)} fields under a header of {len(header)}"
                 return Scan(Finding(number, None, f"malformed CSV: {shape}"), longest)
             line = rows.line_num

@@ -7,6 +7,7 @@ already in gold changes after a refusal.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -179,3 +180,62 @@ def test_bytes_that_are_not_utf8_are_named(
         'it as UTF-8 (or as Excel\'s "Unicode text", which marks it)',
     ]
     assert gold(empty_db) == loaded
+
+
+def _latin1_in_unread_column_then_read_one(path: Path) -> Path:
+    rows = [row(f"2024-09-0{i}", "1") for i in range(1, 6)]
+    for r in rows:
+        r["x_Notes"] = "plain"
+    rows[1]["x_Notes"] = "Köln"  # a column the loader does not read: not its business
+    rows[3]["ServiceName"] = "Zürich"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, [*HEADER, "x_Notes"])
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(gzip.compress(out.getvalue().encode("cp1252")))
+    return path
+
+
+def _utf16_bad_surrogate(path: Path) -> Path:
+    rows = [row(f"2024-09-0{i}", "1") for i in range(1, 4)]
+    rows[1]["ServiceName"] = "MARK"
+    data = _text(rows, "\t").encode("utf-16-le")
+    at = data.find("MARK".encode("utf-16-le"))
+    path.write_bytes(b"\xff\xfe" + data[:at] + b"\x00\xd8" + data[at + 2 :])  # a lone surrogate
+    return path
+
+
+def _deep_json(path: Path) -> Path:
+    path.write_text('{"BilledCost": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    return path
+
+
+def _nul_in_a_row(path: Path) -> Path:
+    rows = [row(f"2024-09-0{i}", "1") for i in range(1, 4)]
+    path.write_bytes(_text(rows).encode().replace(b"acct 111111111111", b"acct \x00", 1))
+    return path
+
+
+READER_CASES = {
+    "latin1-gzip": (_latin1_in_unread_column_then_read_one, 4, "ServiceName", "'Zürich'"),
+    "utf16-surrogate": (_utf16_bad_surrogate, 2, "ServiceName", "not UTF-16 text"),
+    "deep-json": (_deep_json, 1, None, "a record nested too deeply to read"),
+}
+
+
+@pytest.mark.parametrize("case", list(READER_CASES), ids=list(READER_CASES))
+def test_reader_names_the_row_of_bad_text(tmp_path: Path, case: str) -> None:
+    make, bad_row, column, reason = READER_CASES[case]
+    path = make(tmp_path / f"{case}.file")
+    with pytest.raises(BadInput) as caught:
+        for _ in open_export(path).batches():
+            pass
+    assert (caught.value.row, caught.value.column) == (bad_row, column)
+    assert reason in caught.value.reason
+
+
+def test_a_stray_control_byte_is_not_a_binary_file(tmp_path: Path) -> None:
+    """One NUL in a data row is that row's problem (the database refuses it), not a reason to
+    call the whole file binary."""
+    export = open_export(_nul_in_a_row(tmp_path / "nul.csv"))
+    assert export.format == "FOCUS CSV"
