@@ -27,17 +27,18 @@ from ingestion.formats.columns import BY_SQL, COLUMNS
 from ingestion.formats.containers import Container, detect
 from ingestion.formats.text_checks import (
     DEFAULT_FIELD_BYTES,
+    Finding,
     Layout,
-    Scan,
     csv_reader,
     diagnose,
+    too_large,
 )
 from ingestion.formats.values import NULL_TOKENS, BadValue, convert
 
 _PARQUET_ROWS = 131_072
 DEFAULT_BATCH_BYTES = 4 * 1024 * 1024  # CLOUDLENS_LOAD_BATCH_MB's default
 _FOCUS = {c.name: c for c in COLUMNS}
-BY_SQL_NAME = {c.name: c.sql for c in COLUMNS}
+_SQL_NAME = {c.name: c.sql for c in COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,11 @@ class ExportFile:
             reason = f"not {self.container.encoding.upper()} text ({exc.reason})"
         scannable = isinstance(exc, (pa.ArrowInvalid, UnicodeDecodeError))
         scannable = scannable and row is None and self.container.kind == "csv"
-        if scannable and (found := self._scan(self._head()[0]).finding):
+        if scannable and (found := self._scan(self._head()[0])):
             row, column, reason = found.row, found.column, found.reason
         return self._bad(reason, row=row, column=column)
 
-    def _scan(self, header: list[str]) -> Scan:
+    def _scan(self, header: list[str]) -> Finding | None:
         """Arrow's streaming CSV reader does not say which row it could not parse (a file cut
         mid-row, a ragged line, bytes that are not UTF-8, a field over the limit): read the
         file again, on this failure path only, to find it."""
@@ -127,7 +128,7 @@ class ExportFile:
             with self._text() as text:
                 return diagnose(text, layout, self.field_bytes, self._text)
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile, UnicodeDecodeError):
-            return Scan(None, 0)
+            return None
 
     def _first_row_width(self) -> int | None:
         try:
@@ -147,10 +148,11 @@ class ExportFile:
 
     def _csv_batches(self) -> Iterator[pa.RecordBatch]:
         """Arrow reads in blocks of CLOUDLENS_LOAD_BATCH_MB and cannot read a row longer than
-        a block: a file with such a row (a large Tags cell) is read again from the start in
-        blocks that fit its longest row, the rows already given skipped, once the fields are
-        known to be within CLOUDLENS_LOAD_FIELD_MB (else BadInput names the row and column)."""
+        a block. A file with such a row (a large Tags cell) is read again from the start in
+        blocks four times larger, the rows already given skipped, up to four times the field
+        limit; past that the file is scanned for the field over the limit, to name it."""
         block, given = self.batch_bytes, 0
+        largest = max(self.batch_bytes, 4 * self.field_bytes)
         while True:
             skip = given
             try:
@@ -163,13 +165,15 @@ class ExportFile:
                     yield batch
                 return
             except pa.ArrowInvalid as exc:
-                if "straddl" not in str(exc) or block > self.batch_bytes:
+                if "straddl" not in str(exc):
                     raise
-                scan = self._scan(self._head()[0])
-                if scan.finding:
-                    found = scan.finding
+                if block < largest:
+                    block = min(block * 4, largest)
+                    continue
+                if found := self._scan(self._head()[0]):
                     raise self._bad(found.reason, row=found.row, column=found.column) from None
-                block = max(scan.longest_row * 2, block * 2)
+                size = f"{largest / 2**20:g} MiB"
+                raise self._bad(f"a row longer than {size}, though each field fits") from None
 
     def _csv_reader(self, block: int) -> pa_csv.CSVStreamingReader:
         header, first = self._head()
@@ -220,7 +224,7 @@ class ExportFile:
                 return header, next(rows, None)
             except csv.Error:
                 pass
-        found = self._scan(header).finding  # a first row Python's csv cannot read: say where
+        found = self._scan(header)  # a first row Python's csv cannot read: say where
         if found is None:
             return header, None
         raise self._bad(found.reason, row=found.row, column=found.column)
@@ -278,17 +282,13 @@ class ExportFile:
             lengths = pc.binary_length(arr)
             if (pc.max(lengths).as_py() or 0) > self.field_bytes:
                 row = first_row + pc.index(pc.greater(lengths, self.field_bytes), True).as_py()
-                reason = (
-                    f"a field larger than the limit of {self.field_bytes / 2**20:g} MiB "
-                    "(CLOUDLENS_LOAD_FIELD_MB)"
-                )
-                raise self._bad(reason, row=row, column=name)
+                raise self._bad(too_large(self.field_bytes), row=row, column=name)
 
     def _count_reversed(self, out: pa.RecordBatch, first_row: int) -> None:
         """A period that ends before it starts is loaded (rows are placed by their start) but
         reported: it usually means swapped or mislabelled columns."""
         for period in ("BillingPeriod", "ChargePeriod"):
-            start, end = (BY_SQL_NAME[f"{period}{side}"] for side in ("Start", "End"))
+            start, end = (_SQL_NAME[f"{period}{side}"] for side in ("Start", "End"))
             if end not in out.schema.names:
                 continue
             early = pc.fill_null(pc.less(out.column(end), out.column(start)), False)

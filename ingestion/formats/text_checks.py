@@ -56,12 +56,6 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Scan:
-    finding: Finding | None  # the first row Arrow cannot read, if any
-    longest_row: int  # bytes (UTF-8) of the longest row, an upper bound: sizes Arrow's blocks
-
-
-@dataclass(frozen=True)
 class Layout:
     """How the file's rows are meant to look, so only real faults are reported."""
 
@@ -77,8 +71,8 @@ def diagnose(
     layout: Layout,
     limit: int,
     reopen: Callable[[], AbstractContextManager[IO[str]]],
-) -> Scan:
-    """Read the whole text as Arrow would, and say what in it Arrow cannot read.
+) -> Finding | None:
+    """Read the text as Arrow would, up to the first row Arrow cannot read, and say why.
 
     `reopen()` gives the text again from the start: needed only to find which field of a row
     is over the limit, as Python's csv module does not say.
@@ -86,7 +80,7 @@ def diagnose(
     delimiter, header = layout.delimiter, layout.header
     rows = csv_reader(text, delimiter, limit)
     next(rows, None)  # the header, already checked
-    number, line, longest = 0, 1, 0
+    number, line = 0, 1
     try:
         for fields in rows:
             if not fields:  # Arrow skips empty lines too
@@ -95,26 +89,21 @@ def diagnose(
             number += 1
             for name, value in zip(header, fields, strict=False):
                 if name in layout.read and (reason := not_utf8_reason(value, layout.encoding)):
-                    return Scan(Finding(number, name, reason), longest)
+                    return Finding(number, name, reason)
             if len(fields) not in layout.widths:
                 shape = f"{len(fields)} fields under a header of {len(header)}"
-                return Scan(Finding(number, None, f"malformed CSV: {shape}"), longest)
+                return Finding(number, None, f"malformed CSV: {shape}")
             line = rows.line_num
-            chars = sum(map(len, fields))
-            if chars * 4 > longest:  # UTF-8 takes at most 4 bytes a character: measure exactly
-                size = sum(len(f.encode("utf-8", "surrogateescape")) * 2 + 3 for f in fields)
-                longest = max(longest, size)
     except csv.Error as exc:
         if "field larger than field limit" not in str(exc):
-            return Scan(Finding(number + 1, None, f"malformed CSV: {exc}"), longest)
+            return Finding(number + 1, None, f"malformed CSV: {exc}")
         with reopen() as again:
             for _ in range(line):
                 again.readline()
             index = oversized_field(again, delimiter, limit)
         column = header[index] if index is not None and index < len(header) else None
-        reason = f"a field larger than the limit of {_size(limit)} (CLOUDLENS_LOAD_FIELD_MB)"
-        return Scan(Finding(number + 1, column, reason), longest)
-    return Scan(None, longest)
+        return Finding(number + 1, column, too_large(limit))
+    return None
 
 
 def oversized_field(text: IO[str], delimiter: str, limit: int) -> int | None:
@@ -156,6 +145,8 @@ def oversized_field(text: IO[str], delimiter: str, limit: int) -> int | None:
     return None
 
 
-def _size(limit: int) -> str:
+def too_large(limit: int) -> str:
+    """The one wording of a field over the limit, whichever reader finds it."""
     mib = limit / (1024 * 1024)
-    return f"{mib:g} MiB" if mib >= 1 else f"{limit:,} bytes"
+    size = f"{mib:g} MiB" if mib >= 1 else f"{limit:,} bytes"
+    return f"a field larger than the limit of {size} (CLOUDLENS_LOAD_FIELD_MB)"
