@@ -46,7 +46,8 @@ class Container:
         base = {"csv": "CSV", "parquet": "Parquet", "json": f"JSON {self.json_shape}"}[self.kind]
         extra = []
         if self.compression == "zip":
-            extra.append(f"ZIP member {self.member}")
+            shown = self.member if len(self.member) <= 80 else f"...{self.member[-77:]}"
+            extra.append(f"ZIP member {shown}")
         elif self.compression:
             extra.append(self.compression)
         if self.encoding != "utf-8":
@@ -128,8 +129,13 @@ def detect(path: Path, field_bytes: int = DEFAULT_FIELD_BYTES) -> tuple[Containe
         container = Container(
             "json", compression, member, encoding, json_shape="array" if text[0] == "[" else "lines"
         )
-        with container.text(path) as stream:
-            return container, json_rows.header(name, stream)
+        try:
+            with container.text(path) as stream:
+                return container, json_rows.header(name, stream)
+        except UnicodeDecodeError as exc:
+            raise BadInput(name, f"not {encoding.upper()} text ({exc.reason})") from None
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
+            raise BadInput(name, "the compressed data is truncated or corrupt") from None
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     container = Container("csv", compression, member, encoding, delimiter)

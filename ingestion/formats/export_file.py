@@ -50,7 +50,7 @@ class Batch:
 @dataclass
 class ExportFile:
     path: Path
-    container: Container
+    holder: Container  # what holds the rows: CSV, gzip, ZIP, Parquet, JSON
     fmt: BoundFormat
     batch_bytes: int = DEFAULT_BATCH_BYTES
     field_bytes: int = DEFAULT_FIELD_BYTES
@@ -64,8 +64,12 @@ class ExportFile:
         return self.path.name
 
     @property
+    def container(self) -> str:
+        return self.holder.label
+
+    @property
     def format(self) -> str:
-        return f"{self.fmt.name} {self.container.label}"
+        return f"{self.fmt.name} {self.container}"
 
     @property
     def dataset(self) -> str:
@@ -85,7 +89,7 @@ class ExportFile:
 
     def batches(self) -> Iterator[Batch]:
         """Canonical batches; raises BadInput naming the row and column of the first bad value."""
-        kind = self.container.kind
+        kind = self.holder.kind
         raw = {"parquet": self._parquet_batches, "json": self._json_batches}.get(
             kind, self._csv_batches
         )()
@@ -105,9 +109,9 @@ class ExportFile:
         Arrow gives none."""
         row, column, reason = _row_in(exc), None, arrow_reason(exc)
         if isinstance(exc, UnicodeDecodeError):
-            reason = f"not {self.container.encoding.upper()} text ({exc.reason})"
+            reason = f"not {self.holder.encoding.upper()} text ({exc.reason})"
         scannable = isinstance(exc, (pa.ArrowInvalid, UnicodeDecodeError))
-        scannable = scannable and row is None and self.container.kind == "csv"
+        scannable = scannable and row is None and self.holder.kind == "csv"
         if scannable and (found := self._scan(self._head()[0])):
             row, column, reason = found.row, found.column, found.reason
         return self._bad(reason, row=row, column=column)
@@ -118,8 +122,8 @@ class ExportFile:
         file again, on this failure path only, to find it."""
         first = self._first_row_width()
         layout = Layout(
-            self.container.delimiter,
-            self.container.encoding,
+            self.holder.delimiter,
+            self.holder.encoding,
             header,
             frozenset(self.fmt.read_columns),
             frozenset({len(header), first or len(header)}),
@@ -133,7 +137,7 @@ class ExportFile:
     def _first_row_width(self) -> int | None:
         try:
             with self._text() as text:
-                rows = csv_reader(text, self.container.delimiter, self.field_bytes)
+                rows = csv_reader(text, self.holder.delimiter, self.field_bytes)
                 next(rows, None)
                 first = next(rows, None)
         except (csv.Error, OSError, EOFError, zlib.error, zipfile.BadZipFile):
@@ -141,7 +145,7 @@ class ExportFile:
         return len(first) if first else None
 
     def _text(self) -> AbstractContextManager[IO[str]]:
-        return self.container.text(self.path, errors="surrogateescape")
+        return self.holder.text(self.path, errors="surrogateescape")
 
     def _bad(self, reason: str, row: int | None = None, column: str | None = None) -> BadInput:
         return BadInput(self.name, reason, row=row, column=column, fmt=self.fmt.name)
@@ -196,10 +200,10 @@ class ExportFile:
                 )
                 self.notes.setdefault(note, (note, missing[:5]))
         return pa_csv.open_csv(
-            self.container.arrow_stream(self.path),
+            self.holder.arrow_stream(self.path),
             read_options=read,
             parse_options=pa_csv.ParseOptions(
-                newlines_in_values=True, delimiter=self.container.delimiter
+                newlines_in_values=True, delimiter=self.holder.delimiter
             ),
             convert_options=pa_csv.ConvertOptions(
                 column_types={raw: pa.string() for raw in wanted},
@@ -213,12 +217,12 @@ class ExportFile:
 
     @property
     def _arrow_encoding(self) -> str:
-        return "utf8" if self.container.encoding == "utf-8" else self.container.encoding
+        return "utf8" if self.holder.encoding == "utf-8" else self.holder.encoding
 
     def _head(self) -> tuple[list[str], list[str] | None]:
         """The header and the first data row, as Python's csv module reads them."""
         with self._text() as text:
-            rows = csv_reader(text, self.container.delimiter, self.field_bytes)
+            rows = csv_reader(text, self.holder.delimiter, self.field_bytes)
             header = next(rows, [])
             try:
                 return header, next(rows, None)
@@ -231,13 +235,13 @@ class ExportFile:
 
     def _json_batches(self) -> Iterator[pa.RecordBatch]:
         try:
-            with self.container.text(self.path) as text:
+            with self.holder.text(self.path) as text:
                 yield from json_rows.batches(self.name, text, self.fmt.read_columns)
         except BadInput as exc:
             raise self._bad(exc.reason, row=exc.row, column=exc.column) from None
 
     def _parquet_batches(self) -> Iterator[pa.RecordBatch]:
-        yield from self.container.parquet(self.path).iter_batches(
+        yield from self.holder.parquet(self.path).iter_batches(
             batch_size=_PARQUET_ROWS, columns=self.fmt.read_columns
         )
 

@@ -91,7 +91,7 @@ def diagnose(
                 if name in layout.read and (reason := not_utf8_reason(value, layout.encoding)):
                     return Finding(number, name, reason)
             if len(fields) not in layout.widths:
-                shape = f"{len(fields)} fields under a header of {len(header)}"
+                shape = f"Expected {len(header)} columns, got {len(fields)}"  # Arrow's words
                 return Finding(number, None, f"malformed CSV: {shape}")
             line = rows.line_num
     except csv.Error as exc:
