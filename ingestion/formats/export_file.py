@@ -234,11 +234,19 @@ class ExportFile:
         raise self._bad(found.reason, row=found.row, column=found.column)
 
     def _json_batches(self) -> Iterator[pa.RecordBatch]:
+        header = {*self.fmt.read_columns, *self.fmt.ignored}
+        keys = set(header)
         try:
             with self.holder.text(self.path) as text:
-                yield from json_rows.batches(self.name, text, self.fmt.read_columns)
+                yield from json_rows.batches(self.name, text, self.fmt.read_columns, keys)
         except BadInput as exc:
             raise self._bad(exc.reason, row=exc.row, column=exc.column) from None
+        if late := sorted(keys - header):
+            note = (
+                f"first seen after record {json_rows.HEADER_RECORDS:,}, where the columns are "
+                "taken from: not read"
+            )
+            self.notes[note] = (note, late[:5] + (["..."] if len(late) > 5 else []))
 
     def _parquet_batches(self) -> Iterator[pa.RecordBatch]:
         yield from self.holder.parquet(self.path).iter_batches(

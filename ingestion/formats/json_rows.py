@@ -42,11 +42,16 @@ def header(name: str, text: IO[str]) -> list[str]:
     return list(seen)
 
 
-def batches(name: str, text: IO[str], columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
-    """String columns named as the header names them; keys not among them are not read."""
+def batches(
+    name: str, text: IO[str], columns: Sequence[str], known: set[str] | None = None
+) -> Iterator[pa.RecordBatch]:
+    """String columns named as the header names them. Keys outside `known` (the header: keys
+    first seen after its records) are not read, and added to `known` for the caller to tell."""
     rows: list[dict[str, str | None]] = []
     for record in _records(name, text):
         rows.append(flatten(record))  # as deep as the decoder went, which is bounded
+        if known is not None:
+            known.update(rows[-1])
         if len(rows) == _BATCH_ROWS:
             yield _batch(rows, columns)
             rows = []

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from ingestion.formats import open_export
 from ingestion.loader import load_file
 from tests.conftest import shared_file
 from tests.ingestion.test_gcp import STANDARD, reference_totals, source_totals
@@ -174,3 +175,18 @@ def test_focus_05_names_are_read_and_reversed_periods_warned(
     assert got == [
         ("Usage", Decimal(r[13]), "AWS", "AWS", "AWS", "us-east-1", None) for r in rows[:1]
     ] + [("Purchase", Decimal("0.00"), "AWS", "AWS", "AWS", "us-east-1", None)]
+
+
+def test_json_keys_first_seen_late_are_named(tmp_path: Path) -> None:
+    """The columns are the keys of the first 1,000 records: a key first seen later is not read,
+    and the load says so rather than drop it in silence."""
+    day = "2024-09-01"
+    early = {"BilledCost": "1", "BillingPeriodStart": day, "ChargePeriodStart": day}
+    records = [early] * 1000 + [{**early, "ServiceName": "late"}]
+    path = tmp_path / "late.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    export = open_export(path)
+    assert sum(b.data.num_rows for b in export.batches()) == 1001
+    assert export.warnings == [
+        "ServiceName: first seen after record 1,000, where the columns are taken from: not read"
+    ]
