@@ -33,6 +33,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Size of the blocks a CSV is read and copied in. Arrow reads ~32 blocks ahead, so a "
         "load holds up to about 32x this much raw CSV.",
     ),
+    "CLOUDLENS_LOAD_FIELD_MB": (
+        "16",
+        "Largest single field (one CSV cell, one JSON or Parquet value) a load accepts; a "
+        "larger one is refused naming its file, row and column. Large Tags objects fit.",
+    ),
     "CLOUDLENS_COOKIE_KEY": (
         "",
         "Secret that signs the login cookie. Unset: generated once into "
@@ -72,6 +77,7 @@ class Settings:
     home: Path
     sample_data: Path
     load_batch_bytes: int
+    load_field_bytes: int = 16 * 1024 * 1024
     admin_password: str = field(default="", repr=False)
     demo_password: str = field(default="", repr=False)
     cookie_key_env: str = field(default="", repr=False)
@@ -90,6 +96,7 @@ class Settings:
             home=home,
             sample_data=sample,
             load_batch_bytes=int(_env("CLOUDLENS_LOAD_BATCH_MB")) * 1024 * 1024,
+            load_field_bytes=int(float(_env("CLOUDLENS_LOAD_FIELD_MB")) * 1024 * 1024),
             admin_password=_env("CLOUDLENS_ADMIN_PASSWORD"),
             demo_password=_env("CLOUDLENS_DEMO_PASSWORD"),
             cookie_key_env=_env("CLOUDLENS_COOKIE_KEY"),

@@ -14,7 +14,7 @@ column ID in other casing, a custom column without the x_ prefix), a missing rec
 and a charge period that starts outside its billing period (no MUST in the spec, whose own SaaS
 examples bill purchases that way).
 
-Values are read the way the loader reads them (export_file.sniff, values.convert, the same null
+Values are read the way the loader reads them (containers.detect, values.convert, the same null
 tokens), so a file that passes also loads, and both agree on every timestamp.
 """
 
@@ -30,11 +30,12 @@ from typing import Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from ingestion.errors import BadInput
+from ingestion.formats import json_rows
 from ingestion.formats.columns import ALIASES, BY_SQL, COLUMNS, KEYS, FocusColumn, header_key
-from ingestion.formats.export_file import arrow_reason, sniff
+from ingestion.formats.containers import Container, detect
+from ingestion.formats.export_file import arrow_reason
 from ingestion.formats.values import NULL_TOKENS, BadValue, convert
 
 Severity = Literal["error", "warning"]
@@ -451,12 +452,12 @@ def check_file(
     path: Path, version: str | None = None, batch_bytes: int = 16 * 1024 * 1024
 ) -> CheckReport:
     """Every rule of RULES that applies to the file; raises BadInput if it cannot be read."""
-    container, header = sniff(path)
+    container, header = detect(path)
     head = _read_header(header)
     detected, reason = detect_version(head.raw)
     if version:
         reason = f"as asked; its columns suggest {detected}"
-    report = CheckReport(path.name, container, version or detected, reason, len(header))
+    report = CheckReport(path.name, container.label, version or detected, reason, len(header))
     rules = [r for r in RULES if version_key(r.since) <= version_key(report.version)]
     header_rules = [r for r in rules if r.check in _HEADER_CHECKS]
     _check_header(report, head, header_rules)
@@ -487,22 +488,27 @@ def _check_header(report: CheckReport, head: _Header, rules: list[Rule]) -> None
 
 
 def _batches(
-    path: Path, container: str, raw: dict[str, str], batch_bytes: int
+    path: Path, container: Container, raw: dict[str, str], batch_bytes: int
 ) -> Iterator[pa.RecordBatch]:
-    """The file's FOCUS columns in batches: text for CSV (as the loader reads it), typed for
-    Parquet. Unreadable content becomes BadInput naming the file and, where known, the row."""
+    """The file's FOCUS columns in batches: text for CSV and JSON (as the loader reads them),
+    typed for Parquet. Unreadable content becomes BadInput naming the file and, where known,
+    the row."""
     names = list(raw.values())
     try:
-        if container == "Parquet":
-            yield from pq.ParquetFile(path).iter_batches(batch_size=131_072, columns=names)
+        if container.kind == "parquet":
+            yield from container.parquet(path).iter_batches(batch_size=131_072, columns=names)
             return
-        stream = pa.OSFile(str(path))
-        if container == "CSV (gzip)":
-            stream = pa.CompressedInputStream(stream, "gzip")
+        if container.kind == "json":
+            with container.text(path) as text:
+                yield from json_rows.batches(path.name, text, names)
+            return
+        encoding = "utf8" if container.encoding == "utf-8" else container.encoding
         yield from pa_csv.open_csv(
-            stream,
-            read_options=pa_csv.ReadOptions(block_size=batch_bytes),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            container.arrow_stream(path),
+            read_options=pa_csv.ReadOptions(block_size=batch_bytes, encoding=encoding),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=True, delimiter=container.delimiter
+            ),
             convert_options=pa_csv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 include_columns=names,

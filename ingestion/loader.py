@@ -23,7 +23,9 @@ from ingestion.formats.columns import BY_SQL
 from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, Batch, ExportFile
 from ingestion.formats.values import BadValue
 
-SUFFIXES = (".csv", ".csv.gz", ".parquet")
+# What a folder scan picks up; a file named on the command line is read whatever its name.
+SUFFIXES = (".csv", ".csv.gz", ".parquet", ".zip", ".json", ".jsonl", ".ndjson", ".json.gz",
+            ".jsonl.gz", ".ndjson.gz")  # fmt: skip
 
 
 @dataclass

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from config import Settings
 from ingestion.errors import BadInput
 from ingestion.formats.aws_cur import AwsCur
 from ingestion.formats.azure import AzureCost
 from ingestion.formats.base import ExportFormat
-from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, ExportFile, sniff
+from ingestion.formats.containers import detect
+from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, ExportFile
 from ingestion.formats.focus import Focus
 from ingestion.formats.gcp import GcpBilling
 from ingestion.formats.oci import OciReport
@@ -26,12 +28,21 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def open_export(path: Path, batch_bytes: int = DEFAULT_BATCH_BYTES) -> ExportFile:
-    """Look at a file's bytes and header, pick its format, or raise BadInput saying why not."""
-    container, header = sniff(path)
+def open_export(
+    path: Path, batch_bytes: int = DEFAULT_BATCH_BYTES, field_bytes: int | None = None
+) -> ExportFile:
+    """Look at a file's bytes and header, pick its format, or raise BadInput saying why not.
+
+    `field_bytes` (the largest field read) defaults to CLOUDLENS_LOAD_FIELD_MB from the
+    environment, so every caller (CLI, sync, app upload) applies the one configured limit.
+    """
+    if field_bytes is None:
+        field_bytes = Settings.from_env().load_field_bytes
+    container, header = detect(path, field_bytes)
     for fmt in FORMATS.values():
         if fmt.matches(header):
-            return ExportFile(path, container, fmt.bind(header, path), batch_bytes)
+            bound = fmt.bind(header, path)
+            return ExportFile(path, container, bound, batch_bytes, field_bytes)
     shown = ", ".join(header[:5])
     raise BadInput(
         path.name,

@@ -93,6 +93,26 @@ REQUIRED = ("BilledCost", "BillingPeriodStart", "ChargePeriodStart")
 ALIASES = {"serviceprovidername": "provider_name"}
 
 
+# FOCUS 0.5 / 1.0-preview names of columns that 1.0 renamed keeping their meaning (the spec's
+# CHANGELOG: AmortizedCost -> EffectiveCost, ChargeType -> ChargeCategory, Region -> RegionId;
+# 0.5 files in the wild also spell the 0.5 column ids Provider, Publisher, InvoiceIssuer).
+# Read as the 1.x column when the file does not also carry the 1.x name.
+PRE_1_0 = {
+    "amortizedcost": "EffectiveCost",
+    "chargetype": "ChargeCategory",
+    "provider": "ProviderName",
+    "publisher": "PublisherName",
+    "invoiceissuer": "InvoiceIssuerName",
+    "region": "RegionId",
+}
+# Pre-1.0 columns whose meaning 1.0 changed: not read, and the load says why.
+PRE_1_0_CHANGED = {
+    "usagequantity": "ConsumedQuantity counts Usage rows only since FOCUS 1.0",
+    "usageunit": "ConsumedUnit applies to Usage rows only since FOCUS 1.0",
+    "chargesubcategory": "removed in FOCUS 1.0 (ChargeCategory and ChargeClass replace it)",
+}
+
+
 def header_key(name: str) -> str:
     """Case- and separator-insensitive key: 'BilledCost', 'billed_cost', 'Billed Cost' match."""
     return re.sub(r"[^a-z0-9]", "", name.lower())

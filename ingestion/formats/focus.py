@@ -1,4 +1,5 @@
-"""FOCUS files (1.0 to 1.2 column sets): a header mapping, nothing more to convert."""
+"""FOCUS files (1.0 to 1.2 column sets, and 0.5 / 1.0-preview names where 1.0 kept their
+meaning): a header mapping, nothing more to convert."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from pathlib import Path
 import pyarrow as pa
 
 from ingestion.errors import BadInput
-from ingestion.formats.columns import ALIASES, BY_SQL, KEYS, REQUIRED, FocusColumn, header_key
+from ingestion.formats.columns import (
+    ALIASES,
+    BY_SQL,
+    KEYS,
+    PRE_1_0,
+    PRE_1_0_CHANGED,
+    REQUIRED,
+    FocusColumn,
+    header_key,
+)
 
 
 @dataclass
@@ -20,6 +30,7 @@ class BoundFocus:
     name: str = "FOCUS"
     dataset: str = "cost"
     empty_ok: bool = False
+    header_notes: list[str] = field(default_factory=list)  # shown as load warnings
 
     @property
     def read_columns(self) -> list[str]:
@@ -58,6 +69,7 @@ class Focus:
                 )
             seen[col.name] = raw
             columns[raw] = col
+        notes = _read_pre_1_0(ignored, columns, seen)
         for required in REQUIRED:
             if required not in seen:
                 hint = difflib.get_close_matches(required, ignored, n=1, cutoff=0.75)
@@ -68,7 +80,32 @@ class Focus:
                     column=required,
                     fmt=self.name,
                 )
-        return BoundFocus(columns, ignored)
+        return BoundFocus(columns, ignored, header_notes=notes)
+
+
+def _read_pre_1_0(
+    ignored: list[str], columns: dict[str, FocusColumn], seen: dict[str, str]
+) -> list[str]:
+    """Map pre-1.0 names whose meaning 1.0 kept (unless the 1.x name is there too); name the
+    ones whose meaning changed, which stay unread. Returns the notes the load shows."""
+    renamed, changed = [], []
+    by_name = {c.name: c for c in BY_SQL.values()}
+    for raw in list(ignored):
+        key = header_key(raw)
+        if key in PRE_1_0 and PRE_1_0[key] not in seen:
+            target = PRE_1_0[key]
+            seen[target] = raw
+            columns[raw] = by_name[target]
+            ignored.remove(raw)
+            renamed.append(f"{raw} as {target}")
+        elif key in PRE_1_0_CHANGED:
+            changed.append(f"{raw}: a pre-1.0 FOCUS column, not read ({PRE_1_0_CHANGED[key]})")
+    notes = []
+    if renamed:
+        notes.append(f"pre-1.0 FOCUS names read as their 1.0 names: {', '.join(renamed)}")
+    if seen.get("ChargeCategory") and header_key(seen["ChargeCategory"]) == "chargetype":
+        notes.append(f"{seen['ChargeCategory']}: FOCUS 0.5 lists credits as Adjustment, not Credit")
+    return notes + changed
 
 
 def _column(raw: str) -> FocusColumn | None:

@@ -120,7 +120,7 @@ BAD_FILES = {
         None,
     ),
     "json": (
-        _bytes(b'{"BilledCost": 1}\n'),
+        _bytes(b'{"name": "a JSON record, not a cost row"}\n'),
         "not a recognized cost export",
         None,
         None,
