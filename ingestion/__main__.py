@@ -72,9 +72,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     files = expand([Path(p) for p in args.paths])
     if not files:
-        print(
-            f"error: no CSV, CSV.GZ or Parquet files under {' '.join(args.paths)}", file=sys.stderr
-        )
+        kinds = "CSV, CSV.GZ, Parquet, ZIP, JSON"
+        print(f"error: no export files ({kinds}) under {' '.join(args.paths)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     # The drivers' own notices (psycopg's on a lost connection) are details: shown with --debug,
     # else the promise of one line per file holds.

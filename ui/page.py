@@ -40,8 +40,8 @@ def start(page_file: str, title: str, caption: str | None = None) -> PageContext
     if b.empty:
         st.info(
             "No cost data yet. Load a FOCUS export to see your spend here:\n\n"
-            "`python -m ingestion load path/to/focus.csv`  (CSV, CSV.GZ or Parquet; files or "
-            "folders), or `python -m ingestion demo` for a demo company."
+            "`python -m ingestion load path/to/focus.csv`  (CSV, CSV.GZ, Parquet, ZIP or JSON; "
+            "files or folders), or `python -m ingestion demo` for a demo company."
         )
         st.stop()
     as_of = as_of_date(b.last_date, date.today())
