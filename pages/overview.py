@@ -71,10 +71,15 @@ for key, title in (("service", "Services"), ("sub_account", "Sub-accounts")):
     if moved.empty:
         st.info("Nothing moved in this window.")
         continue
+    # Accounts read by name; the id stays beside it (names repeat across clouds).
+    named = {"name": title[:-1], "value": "Id"} if key == "sub_account" else {"value": title[:-1]}
+    if key == "sub_account":
+        names = data.account_names(f.scope, key)
+        moved = moved.assign(name=[names.get(v, v) for v in moved["value"]])
     table(
         moved,
         labels={
-            "value": title[:-1],
+            **named,
             "previous_cost": "Before",
             "current_cost": "Now",
             "change": "Change",
