@@ -2,21 +2,29 @@
 
 import streamlit as st
 
+from ui import navigation as nav
 from ui.auth import PAGES, logout_button, require_login
 
 st.set_page_config(page_title="Cloudlens", page_icon="☁️", layout="wide")
 
+nav.remember_requested_page()  # a link opened before sign-in still opens its page after it
 user = require_login()  # the sign-in form and a stop, until the credentials are right
-pages = [
-    st.Page(f"pages/{stem}.py", title=title, icon=icon, default=stem == "overview")
+pages = {
+    stem: st.Page(f"pages/{stem}.py", title=title, icon=icon, default=stem == "overview")
     for stem, (title, icon, permission) in PAGES.items()
     if user.can(permission)
-]
+}
 # Links drawn here rather than Streamlit's automatic list, which (config.toml) is switched
 # off so that a visitor who is not signed in never sees which pages exist.
-navigation = st.navigation(pages, position="hidden")
+navigation = st.navigation(list(pages.values()), position="hidden")
+wanted = nav.page_wanted()
+if wanted in pages and pages[wanted] is not navigation:
+    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    st.switch_page(pages[wanted], query_params=query)
+if wanted is not None and wanted not in pages:
+    st.warning(nav.refusal(wanted, user), icon=":material/lock:")
 with st.sidebar:
-    for page in pages:
+    for page in pages.values():
         st.page_link(page)
 logout_button(user)
 navigation.run()
