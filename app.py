@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import navigation as nav
 from ui.auth import PAGES, logout_button, require_login
+from ui.sidebar import page_links
 
 st.set_page_config(page_title="Cloudlens", page_icon="☁️", layout="wide")
 
@@ -23,8 +24,6 @@ if wanted in pages and pages[wanted] is not navigation:
     st.switch_page(pages[wanted], query_params=query)
 if wanted is not None and wanted not in pages:
     st.warning(nav.refusal(wanted, user), icon=":material/lock:")
-with st.sidebar:
-    for page in pages.values():
-        st.page_link(page)
+page_links(list(pages.values()))
 logout_button(user)
 navigation.run()

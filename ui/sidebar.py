@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from analytics.periods import (
     CUSTOM,
@@ -24,6 +25,9 @@ from ui import state
 
 URL_NAMES = ("range", "from", "to", "provider", "currency")
 STORE = "cl_shared_filters"  # a plain key: survives page switches, unlike widget state
+PAGE = "cl_shared_filters_page"  # the page that drew the widgets last
+WIDGETS = ("date_preset", "date_range", "providers")
+LINKS = "cl_page_links"  # this run's sidebar slot for the page links, and the pages
 
 
 def _date(text: str | None, fallback: date, lo: date, hi: date) -> date:
@@ -74,13 +78,16 @@ def _dates_picked(as_of: date) -> None:
         st.session_state["date_preset"] = CUSTOM
 
 
-def cost_filter(b: Bounds, as_of: date, scope: Scope) -> CostFilter:
+def cost_filter(b: Bounds, as_of: date, scope: Scope, page: str) -> CostFilter:
+    """The sidebar's filters on `page` (its file), as the person last set them on any page."""
     assert b.first_date is not None
     lo = min(b.first_date, earliest_preset_start(as_of))
     hi = max(b.last_date or as_of, as_of)
     values = state.shared(STORE, URL_NAMES)
-    if values is None and "date_range" not in st.session_state:
+    fresh = st.session_state.get(PAGE) != page or not all(k in st.session_state for k in WIDGETS)
+    if values is None and fresh:  # another page: its widgets start afresh
         values = st.session_state.get(STORE, {})
+    st.session_state[PAGE] = page
     if values is not None:
         _apply(values, b, as_of, lo, hi)
     with st.sidebar:
@@ -123,6 +130,7 @@ def cost_filter(b: Bounds, as_of: date, scope: Scope) -> CostFilter:
         elif b.currencies:
             currency = b.currencies[0]
     custom = preset == CUSTOM
+    before = st.session_state.get(STORE)
     state.remember(
         STORE,
         {
@@ -133,6 +141,8 @@ def cost_filter(b: Bounds, as_of: date, scope: Scope) -> CostFilter:
             "currency": currency if len(b.currencies) > 1 else None,
         },
     )
+    if LINKS in st.session_state and st.session_state[STORE] != before:
+        _draw_links(*st.session_state[LINKS], st.session_state[STORE])
     return CostFilter(
         start=start,
         end=end,
@@ -140,3 +150,18 @@ def cost_filter(b: Bounds, as_of: date, scope: Scope) -> CostFilter:
         scope=scope,
         providers=tuple(sorted(providers)),
     )
+
+
+def page_links(pages: list[st.Page]) -> None:
+    """The sidebar's links to the pages, each carrying the shared filters, so the next page
+    opens on them straight away (a bare link would add a history entry without them, and Back
+    would stop there). A page that changes the filters draws them again (see cost_filter)."""
+    slot = st.sidebar.empty()
+    st.session_state[LINKS] = (slot, pages)
+    _draw_links(slot, pages, st.session_state.get(STORE, {}))
+
+
+def _draw_links(slot: DeltaGenerator, pages: list[st.Page], params: dict[str, list[str]]) -> None:
+    with slot.container():
+        for page in pages:
+            st.page_link(page, query_params=params or None)
