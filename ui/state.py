@@ -21,16 +21,17 @@ def seed(key: str, value: object) -> None:
 
 
 def publish(values: dict[str, str | list[str] | None]) -> None:
-    """Write the current view to the URL, touching only keys whose value changed."""
+    """Write the current view to the URL in one step (the browser adds one history entry per
+    step, and each is a stop for Back), touching only keys whose value changed."""
+    merged = {name: get_list(name) for name in st.query_params}
     for name, value in values.items():
-        current = get_list(name)
         wanted = [] if value is None else ([value] if isinstance(value, str) else list(value))
-        if current == wanted:
-            continue
         if wanted:
-            st.query_params[name] = wanted if len(wanted) > 1 else wanted[0]
-        elif name in st.query_params:
-            del st.query_params[name]
+            merged[name] = wanted
+        else:
+            merged.pop(name, None)
+    if merged != {name: get_list(name) for name in st.query_params}:
+        st.query_params.from_dict({n: v if len(v) > 1 else v[0] for n, v in merged.items()})
 
 
 def url_values(names: tuple[str, ...]) -> dict[str, list[str]]:

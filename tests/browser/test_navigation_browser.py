@@ -74,11 +74,12 @@ def on_page(page, path: str, title: str) -> None:
 
 def back_to(page, path: str) -> None:
     """Browser Back until the URL is that page's (a page's own view changes are entries too)."""
-    for _ in range(4):
+    for _ in range(8):
         page.go_back()
         if re.search(rf"/{path}(\?|$)", page.url):
             return
         settle(page)
+        expect_range(page, LAST_MONTH)  # every step on the way shows the range as it was
     pytest.fail(f"Back never reached /{path}: at {page.url}")
 
 
@@ -137,7 +138,10 @@ def test_link_opened_before_sign_in_opens_its_view(loaded, streamlit_url: str, a
     expect(page).to_have_url(re.compile(r"g=service"), timeout=30_000)
     expect(page).to_have_url(re.compile(r"gran=month"))
     expect_range(page, LAST_MONTH)
-    expect(page.get_by_role("combobox", name="Group by")).to_have_value("Service")
+    settle(page)
+    screenshot(page, "nav-explorer-after-sign-in")
+    group_by = page.get_by_role("combobox", name="Group by")
+    expect(group_by).to_have_value("Service", timeout=30_000)
     settle(page)
     screenshot(page, "nav-explorer-after-sign-in")
 
