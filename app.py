@@ -17,11 +17,10 @@ pages = {
 }
 # Links drawn here rather than Streamlit's automatic list, which (config.toml) is switched
 # off so that a visitor who is not signed in never sees which pages exist.
+wanted = nav.page_wanted()  # named by the URL now, or by the link opened before sign-in
+if wanted in pages:
+    nav.aim(wanted)
 navigation = st.navigation(list(pages.values()), position="hidden")
-wanted = nav.page_wanted()
-if wanted in pages and pages[wanted] is not navigation:
-    query = {name: st.query_params.get_all(name) for name in st.query_params}
-    st.switch_page(pages[wanted], query_params=query)
 if wanted is not None and wanted not in pages:
     st.warning(nav.refusal(wanted, user), icon=":material/lock:")
 page_links(list(pages.values()))

@@ -44,3 +44,12 @@ def refusal(stem: str, user: User) -> str:
     title, _, permission = PAGES[stem]
     needed = next(r for r in ROLES if permission in PERMISSIONS[r])
     return f"{title} needs the {needed} role; you are signed in as {user.role}."
+
+
+def aim(stem: str) -> None:
+    """Have st.navigation open this page on this very run, as a link to its URL path would
+    (no st.switch_page: its extra run could leave the new page's widgets drawn at their
+    defaults in the browser while the server holds the link's values)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ctx.pages_manager.set_script_intent("", stem)
