@@ -21,8 +21,9 @@ wanted = nav.page_wanted()  # named by the URL now, or by the link opened before
 if wanted in pages:
     nav.aim(wanted)
 navigation = st.navigation(list(pages.values()), position="hidden")
-if wanted is not None and wanted not in pages:
-    st.warning(nav.refusal(wanted, user), icon=":material/lock:")
+notice = nav.refused_notice(wanted, user, set(pages), navigation.url_path)
+if notice:
+    st.warning(notice, icon=":material/lock:")
 page_links(list(pages.values()))
 logout_button(user)
 navigation.run()

@@ -17,6 +17,7 @@ from db.users import PERMISSIONS, ROLES, User
 from ui.auth import PAGES
 
 PENDING = "cl_page_after_sign_in"
+REFUSED = "cl_page_refused"  # the page last refused, said until the person moves on
 
 
 def requested_page() -> str | None:
@@ -37,6 +38,19 @@ def remember_requested_page() -> None:
 def page_wanted() -> str | None:
     """Once signed in: the page the URL named on this run or before sign-in, then forgotten."""
     return st.session_state.pop(PENDING, None)
+
+
+def refused_notice(wanted: str | None, user: User, allowed: set[str], landed: str) -> str | None:
+    """What to say on the page a refused request landed on (the default one), on every run
+    until the person opens another page: a single run's message would be gone at the next
+    rerun (the sign-in cookie's own, a filter changed)."""
+    if wanted is not None and wanted not in allowed:
+        st.session_state[REFUSED] = (wanted, landed)
+    refused = st.session_state.get(REFUSED)
+    if refused is None or refused[1] != landed:
+        st.session_state.pop(REFUSED, None)
+        return None
+    return refusal(refused[0], user)
 
 
 def refusal(stem: str, user: User) -> str:
