@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.periods import month_to_date, pct_change
+from analytics.periods import kpi_date, month_to_date, pct_change
 from ui import data
 from ui.charts import provider_bars, stacked_daily
 from ui.format import change, in_currency, money
@@ -13,10 +13,11 @@ from ui.page import start
 from ui.tables import slug, table
 
 ctx = start(__file__, "Overview")
-f, as_of = ctx.cost, ctx.as_of
+f = ctx.cost
 cur = f.currency
+as_of = kpi_date(f.end, ctx.as_of)  # the month the date range ends in, up to the data's last day
 window = month_to_date(as_of)
-st.caption(f"Billed cost{in_currency(cur)} · data through {as_of:%d %b %Y}")
+st.caption(f"Billed cost{in_currency(cur)} · data through {ctx.as_of:%d %b %Y}")
 
 k = data.kpis(f, window)
 delta = pct_change(k["month_to_date"], k["last_month_to_date"])

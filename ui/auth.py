@@ -191,8 +191,22 @@ def current_user() -> User:
     return user
 
 
+def _through_app() -> None:
+    """Run pages through app.py. Until some session has called st.navigation, Streamlit treats
+    a project with a pages/ folder as an old-style multipage app: the first visitor after a
+    server start who opens a page's own URL (a link to /explorer) gets that page run alone,
+    without app.py's sidebar links, sign-out and page routing. Switch that mode off and run
+    again: the rerun goes through app.py, to the same page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def guard(page_file: str) -> User:
     """First line of every page: signed in, and the role allows this page."""
+    _through_app()
     user = current_user()
     stem = page_file.rsplit("/", 1)[-1].removesuffix(".py")
     if not user.can(PAGES[stem][2]):

@@ -45,4 +45,4 @@ def start(page_file: str, title: str, caption: str | None = None) -> PageContext
         )
         st.stop()
     as_of = as_of_date(b.last_date, date.today())
-    return PageContext(b, as_of, cost_filter(b, as_of, scope))
+    return PageContext(b, as_of, cost_filter(b, as_of, scope, page_file))
