@@ -39,7 +39,8 @@ def _money_axis(fig: go.Figure, currency: str | None, axis: str = "y") -> go.Fig
     fig.update_layout(
         legend_title_text="",
         legend_traceorder="normal",  # stacked bars would list the legend bottom-up otherwise
-        margin={"t": 10, "b": 10, "l": 10, "r": 10},
+        # Room above the plot for Plotly's toolbar, which otherwise covers the legend's top row.
+        margin={"t": 36, "b": 10, "l": 10, "r": 10},
     )
     return fig
 
