@@ -23,6 +23,7 @@ other failure.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import signal
 import sys
 import threading
@@ -361,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.source and not args.once:
         parser().error("--source goes with --once")
     logs.configure(args.log_level)
+    # `kill -USR1 PID` writes every thread's stack to standard error: what a stuck stop waits on.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: (stopping.set(), sync.SHUTDOWN.set()))

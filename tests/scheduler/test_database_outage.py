@@ -171,7 +171,12 @@ def test_scheduler_started_without_a_database_waits_for_it(
             wait_for(lambda: scheduler.saw("leader"), timeout=90, what="leadership")
             assert scheduler.saw("started", mode="serve")
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=60) == 0
+            try:
+                assert proc.wait(timeout=60) == 0
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGUSR1)  # its threads' stacks, for the failure
+                time.sleep(2)
+                pytest.fail(f"no exit 60 s after SIGTERM; its log and stacks:\n{log.read_text()}")
         finally:
             if proc.poll() is None:
                 proc.kill()
