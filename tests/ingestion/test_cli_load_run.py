@@ -8,7 +8,6 @@ import csv
 import os
 import signal
 import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -19,28 +18,11 @@ import sqlalchemy as sa
 
 from tests.conftest import ROOT, shared_file
 from tests.focus_files import HEADER, row, write_csv
+from tests.ingestion.load_cli import cli, gold, load_command
 
 AMORTIZED = "microsoft-finops-toolkit/EA_AmortizedCost_Small.csv"
 HEADER_ONLY = "microsoft-finops-toolkit/EA_NoRows.csv"
-GOLD = "SELECT * FROM gold.daily_cost ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
 APP_NAME = "cloudlens-load-under-test"
-
-
-def cli(url: str, *args: str, **popen: object) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ingestion", "load", *args],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        **popen,
-    )
-
-
-def gold(engine: sa.Engine) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(GOLD))]
 
 
 @pytest.fixture
@@ -146,7 +128,7 @@ def test_backend_terminated_mid_load_is_one_plain_line_and_keeps_nothing(
     url = sa.make_url(app_env).update_query_dict({"application_name": APP_NAME})
     env = {**os.environ, "DATABASE_URL": url.render_as_string(hide_password=False)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingestion", "load", str(big), "--source", "lost"],
+        load_command(big, "--source", "lost"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -206,7 +188,7 @@ def test_server_stopped_mid_load_is_one_plain_line(big: Path, tmp_path: Path) ->
         url = url.update_query_dict({"application_name": APP_NAME})
         rendered = url.render_as_string(hide_password=False)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ingestion", "load", str(big), "--source", "stopped"],
+            load_command(big, "--source", "stopped"),
             cwd=ROOT,
             env={**os.environ, "DATABASE_URL": rendered, "CLOUDLENS_ADMIN_PASSWORD": "x" * 16},
             stdout=subprocess.PIPE,

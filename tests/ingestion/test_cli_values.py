@@ -6,9 +6,6 @@ ahead), and NaN or infinity is never read as an empty cost."""
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,10 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from ingestion.loader import load_file
-from tests.conftest import ROOT, shared_file
+from tests.conftest import shared_file
 from tests.focus_files import HEADER, row, write_csv
-
-GOLD = "SELECT * FROM gold.daily_cost ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+from tests.ingestion.load_cli import cli, gold
 
 
 @pytest.fixture
@@ -30,22 +26,6 @@ def loaded(app_env: str, empty_db: sa.Engine, tmp_path: Path) -> sa.Engine:
     good = write_csv(tmp_path / "good.csv", [row("2024-09-01", "5"), row("2024-10-03", "7")])
     assert load_file(empty_db, good).status == "loaded"
     return empty_db
-
-
-def cli(url: str, *paths: Path, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ingestion", "load", *map(str, paths), *extra],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def gold(engine: sa.Engine) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(GOLD))]
 
 
 def months_ahead(n: int) -> str:

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from ingestion.formats import open_export
 from ingestion.loader import load_file
 from tests.conftest import shared_file
+from tests.ingestion.load_cli import cli, gold
 from tests.ingestion.test_gcp import STANDARD, reference_totals, source_totals
-from tests.ingestion.test_hostile_files import cli, gold
 
 CUR = "focus-converters/aws/sample-anonymous-aws-export-dataset.csv"
 

@@ -10,9 +10,6 @@ import csv
 import gzip
 import io
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,24 +19,8 @@ import sqlalchemy as sa
 from ingestion.errors import BadInput
 from ingestion.formats import open_export
 from ingestion.loader import load_file
-from tests.conftest import ROOT
 from tests.focus_files import HEADER, row, write_csv
-
-
-def cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ingestion", "load", *args],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def gold(engine: sa.Engine) -> list[tuple]:
-    with engine.connect() as conn:
-        return list(conn.execute(sa.text("SELECT * FROM gold.daily_cost ORDER BY 1, 2, 3, 4, 5")))
+from tests.ingestion.load_cli import cli, gold
 
 
 def reference_billed(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> Decimal:
