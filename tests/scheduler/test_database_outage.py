@@ -12,6 +12,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,6 +64,42 @@ def private_server() -> Iterator[PrivateServer]:
     shutil.rmtree(home, ignore_errors=True)
 
 
+@contextmanager
+def scheduler_process(url: str, tmp_path: Path) -> Iterator[SchedulerProcess]:
+    """scheduler.py as a real process against `url`, logging to tmp_path; killed if a test
+    leaves it running."""
+    log = tmp_path / "scheduler.log"
+    with open(log, "w") as handle:
+        proc = subprocess.Popen(
+            [sys.executable, "scheduler.py", "--poll", "0.5"],
+            cwd=ROOT,
+            env=env_for(url, tmp_path / "home"),
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+        )
+        try:
+            yield SchedulerProcess(proc, log, handle)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
+
+
+def count(scheduler: SchedulerProcess, event: str) -> int:
+    return len([e for e in scheduler.events() if e["event"] == event])
+
+
+def stops_on_sigterm(scheduler: SchedulerProcess) -> None:
+    """SIGTERM ends it with exit 0 within a minute; if not, fail with its threads' stacks."""
+    scheduler.proc.send_signal(signal.SIGTERM)
+    try:
+        assert scheduler.proc.wait(timeout=60) == 0
+    except subprocess.TimeoutExpired:
+        scheduler.proc.send_signal(signal.SIGUSR1)  # faulthandler: every thread's stack
+        time.sleep(2)
+        pytest.fail(f"no exit 60 s after SIGTERM; its log and stacks:\n{scheduler.log.read_text()}")
+
+
 def test_scheduler_outlives_a_database_outage(private_server: PrivateServer, tmp_path) -> None:
     engine = make_engine(private_server.url)
     folder = tmp_path / "drop"
@@ -70,17 +107,8 @@ def test_scheduler_outlives_a_database_outage(private_server: PrivateServer, tmp
     month_file(folder / "2024-09.csv", "2024-09", "10.00")
     add_folder_source(engine, "outage", folder)
 
-    log = tmp_path / "scheduler.log"
-    with open(log, "w") as handle:
-        proc = subprocess.Popen(
-            [sys.executable, "scheduler.py", "--poll", "0.5"],
-            cwd=ROOT,
-            env=env_for(private_server.url, tmp_path / "home"),
-            stdout=subprocess.DEVNULL,
-            stderr=handle,
-        )
-        scheduler = SchedulerProcess(proc, log, handle)
-        try:
+    try:
+        with scheduler_process(private_server.url, tmp_path) as scheduler:
             wait_for(lambda: scheduler.saw("leader"), what="leadership")
             wait_for(
                 lambda: bronze_totals(engine, "outage").get("2024-09"),
@@ -92,28 +120,23 @@ def test_scheduler_outlives_a_database_outage(private_server: PrivateServer, tmp
             private_server.stop()
             wait_for(lambda: scheduler.saw("leadership_lost"), timeout=60, what="leadership_lost")
             wait_for(
-                lambda: (
-                    len([e for e in scheduler.events() if e["event"] == "database_unreachable"])
-                    >= 3
-                ),
+                lambda: count(scheduler, "database_unreachable") >= 3,
                 timeout=60,
                 what="three tries to reach the database",
             )
-            assert proc.poll() is None, "the scheduler exited while the database was down"
+            assert scheduler.proc.poll() is None, "the scheduler exited while the database was down"
             tries = [e for e in scheduler.events() if e["event"] == "database_unreachable"]
             # the leader's own tries (a job cut off mid-run logs its retries with its source)
             waits = [e["retry_in_s"] for e in tries if "retry_in_s" in e and "source" not in e]
             assert waits == sorted(waits) and waits[-1] > waits[0], "no backoff between tries"
-            leads_before = len([e for e in scheduler.events() if e["event"] == "leader"])
+            leads_before = count(scheduler, "leader")
             month_file(folder / "2024-10.csv", "2024-10", "20.00", days=2)
             time.sleep(1)  # the outage goes on while the file lands
-            assert proc.poll() is None
+            assert scheduler.proc.poll() is None
 
             private_server.start()
             wait_for(
-                lambda: (
-                    len([e for e in scheduler.events() if e["event"] == "leader"]) > leads_before
-                ),
+                lambda: count(scheduler, "leader") > leads_before,
                 timeout=90,
                 what="leadership again",
             )
@@ -132,52 +155,25 @@ def test_scheduler_outlives_a_database_outage(private_server: PrivateServer, tmp
                 what="the second run's end",
             )
             assert [r.files for r in loaded] == [1], "one run per file: before and after"
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=60) == 0
+            stops_on_sigterm(scheduler)
             assert scheduler.saw("stopped", exit_code=0)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=30)
-            engine.dispose()
+    finally:
+        engine.dispose()
 
 
 def test_scheduler_started_without_a_database_waits_for_it(
     private_server: PrivateServer, tmp_path
 ) -> None:
     private_server.stop()
-    log = tmp_path / "scheduler.log"
-    with open(log, "w") as handle:
-        proc = subprocess.Popen(
-            [sys.executable, "scheduler.py", "--poll", "0.5"],
-            cwd=ROOT,
-            env=env_for(private_server.url, tmp_path / "home"),
-            stdout=subprocess.DEVNULL,
-            stderr=handle,
+    with scheduler_process(private_server.url, tmp_path) as scheduler:
+        wait_for(
+            lambda: count(scheduler, "database_unreachable") >= 2,
+            timeout=60,
+            what="two tries to reach the database",
         )
-        scheduler = SchedulerProcess(proc, log, handle)
-        try:
-            wait_for(
-                lambda: (
-                    len([e for e in scheduler.events() if e["event"] == "database_unreachable"])
-                    >= 2
-                ),
-                timeout=60,
-                what="two tries to reach the database",
-            )
-            assert proc.poll() is None, "the scheduler gave up on a database still starting"
-            assert not scheduler.saw("started")
-            private_server.start()
-            wait_for(lambda: scheduler.saw("leader"), timeout=90, what="leadership")
-            assert scheduler.saw("started", mode="serve")
-            proc.send_signal(signal.SIGTERM)
-            try:
-                assert proc.wait(timeout=60) == 0
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGUSR1)  # its threads' stacks, for the failure
-                time.sleep(2)
-                pytest.fail(f"no exit 60 s after SIGTERM; its log and stacks:\n{log.read_text()}")
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=30)
+        assert scheduler.proc.poll() is None, "the scheduler gave up on a database still starting"
+        assert not scheduler.saw("started")
+        private_server.start()
+        wait_for(lambda: scheduler.saw("leader"), timeout=90, what="leadership")
+        assert scheduler.saw("started", mode="serve")
+        stops_on_sigterm(scheduler)
