@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from db.explore import DIMENSIONS, METRICS, PERIODS, TAG_PREFIX, label
+from ui import state
 from ui.charts import OTHER
 from ui.explorer import NAMED, TOTAL, next_dimension
 
@@ -132,10 +133,7 @@ def publish(values: dict[str, str | list[str] | None], ss: State) -> None:
         k: [] if v is None else ([v] if isinstance(v, str) else list(v)) for k, v in values.items()
     }
     ss[PUBLISHED] = {k: wanted.get(k, []) for k in keys()}
-    if all(st.query_params.get_all(k) == v for k, v in wanted.items()):
-        return
-    merged = {k: st.query_params.get_all(k) for k in st.query_params} | wanted
-    st.query_params.from_dict({k: v for k, v in merged.items() if v})
+    state.publish(values)
 
 
 def step_text(step: Step, names: dict[str, dict[str, str]]) -> str:
