@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow.csv as pa_csv
-from ingest_steps import (
+from ingest_steps import (  # a sibling module: the script's folder is first on sys.path
     SOURCE,
     CopyRun,
     LoadRun,
