@@ -4,6 +4,13 @@ and the story's events, spikes and credits, read once from the data files in `da
 The tables are data, not code, so a price or a workload changes without touching the simulation.
 Row order matters: it fixes the order resources are drawn in, so the same seed gives the same
 bytes. Numbers are parsed from their text exactly as written (`float("0.0000166667")`).
+
+`data/`: `providers.csv` (one row a cloud: names, growth, discount, tax, invoice ids, tag key
+spellings), and per cloud (`provider` column) `billing_accounts.csv`, `accounts.csv` (sub
+accounts), `regions.csv`, `services.csv` (FOCUS service name and categories), `skus.csv` (list
+prices), `resources.csv` (id and name templates, `z`: zonal) and `workloads.csv` (what runs where:
+resource, SKUs, daily quantity range, count, usage shape, accounts, regions, apps, options);
+`company.json` holds the apps and their teams, the name slugs, the events, spikes and credits.
 """
 
 from __future__ import annotations
@@ -119,6 +126,7 @@ class Credit:
 
 
 def _csv(name: str) -> list[dict[str, str]]:
+    """Every cell as text: numbers are parsed where their meaning is known."""
     with open(DATA / f"{name}.csv", newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
@@ -165,6 +173,8 @@ def _sku_ref(text: str, default_kind: str) -> tuple[str, float, int]:
 
 
 def _workload(row: dict[str, str]) -> Workload:
+    """`skus`: `key*ratio/kind` each, the first SKU's ratio 1 and the row's kind by default;
+    `qty_high` empty: a fixed quantity; `options`: `name=value` Workload fields."""
     kind = row["kind"]
     options: dict[str, object] = {}
     for opt in row["options"].split():
@@ -181,6 +191,19 @@ def _workload(row: dict[str, str]) -> Workload:
         apps=tuple(row["apps"].split()),
         **options,
     )
+
+
+def _sku(row: dict[str, str]) -> Sku:
+    """Without a consumed unit, the SKU is consumed in its pricing unit, one for one."""
+    consumed_unit, block = row["consumed_unit"] or row["unit"], float(row["block"] or 1.0)
+    price = float(row["price"])
+    return Sku(row["key"], row["service"], row["meter"], row["unit"], price, consumed_unit, block)
+
+
+def _resource(row: dict[str, str], id_prefix: str) -> Resource:
+    """`~` in an id stands for the provider's common id prefix (Azure's resource group path)."""
+    template = row["id"].replace("~", id_prefix)
+    return Resource(row["type"] or None, template, row["name"] or None, row["zonal"] == "z")
 
 
 def _providers() -> tuple[Provider, ...]:
@@ -213,28 +236,8 @@ def _providers() -> tuple[Provider, ...]:
                 services={
                     s["key"]: (s["name"], s["category"], s["subcategory"]) for s in services[key]
                 },
-                skus={
-                    s["key"]: Sku(
-                        s["key"],
-                        s["service"],
-                        s["meter"],
-                        s["unit"],
-                        float(s["price"]),
-                        s["consumed_unit"] or s["unit"],
-                        float(s["block"] or 1.0),
-                    )  # fmt: skip
-                    for s in skus[key]
-                },
-                # `~` in an id stands for the provider's common id prefix (Azure's resource group)
-                resources={
-                    r["key"]: Resource(
-                        r["type"] or None,
-                        r["id"].replace("~", p["id_prefix"]),
-                        r["name"] or None,
-                        r["zonal"] == "z",
-                    )
-                    for r in resources[key]
-                },
+                skus={s["key"]: _sku(s) for s in skus[key]},
+                resources={r["key"]: _resource(r, p["id_prefix"]) for r in resources[key]},
                 workloads=tuple(_workload(w) for w in workloads[key]),
             )
         )

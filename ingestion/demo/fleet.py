@@ -69,10 +69,13 @@ class Placed:
 
 
 def billing_ids(p: Provider) -> list[str]:
+    """A provider's billing accounts in catalog order: InvoiceId is chosen by index into it."""
     return list(dict.fromkeys(a.billing_id for a in p.accounts.values()))
 
 
 def draw_fleet(p: Provider, seed: int, scale: int) -> Fleet:
+    """Every resource of every workload, `scale` times over. One generator per (seed, provider,
+    scale): a provider's fleet does not change when another cloud's catalog does."""
     rng = np.random.default_rng([seed, PROVIDERS.index(p), scale])
     columns: dict[str, list] = defaultdict(list)
     counters: Counter[tuple[str, str, str]] = Counter()
@@ -223,6 +226,7 @@ def _line(
 
 
 def plain_number(value: float) -> str:
+    """A price as people write it: `0.0832`, `5`, never `5.0000000000`."""
     return f"{value:.10f}".rstrip("0").rstrip(".")
 
 

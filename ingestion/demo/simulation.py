@@ -72,6 +72,7 @@ class Window:
 
 
 def next_month(month: date) -> date:
+    """The first day of the month after `month` (a first day itself)."""
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
@@ -103,6 +104,8 @@ class Plan:
 
 
 def plan_for(fleet: Fleet, window: Window) -> Plan:
+    """Lay the fleet over the window: life spans in days, growth and weekdays per day, the
+    spikes on their lines, and the Savings Plan's purchase day and daily commitment."""
     n = window.days
     t = np.arange(n)
     start_day = np.floor(fleet.start * n).astype(np.int64)
@@ -127,6 +130,7 @@ def plan_for(fleet: Fleet, window: Window) -> Plan:
 
 
 def iso(day: date) -> str:
+    """Midnight UTC as FOCUS timestamps are written."""
     return f"{day.isoformat()}T00:00:00Z"
 
 
@@ -152,10 +156,12 @@ def _commitment(fleet: Fleet) -> int:
 
 
 def micro(value: np.ndarray | float) -> np.ndarray:
+    """Round to whole micro units: money is added as integers, so totals are exact."""
     return np.rint(value).astype(np.int64)
 
 
 def plan_rate(contracted: np.ndarray | int) -> np.ndarray:
+    """What a covered row costs under the Savings Plan, from its contracted cost."""
     return micro(np.asarray(contracted) * (1 - PLAN_DISCOUNT))
 
 
@@ -201,6 +207,7 @@ class Month:
 
 
 def month_of(plan: Plan, start: date) -> Month:
+    """A billing month of the plan, its totals still zero."""
     window = plan.window
     t0 = (start - window.start).days
     t1 = min((next_month(start) - window.start).days, window.days)

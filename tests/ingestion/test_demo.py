@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from ingestion.demo import generate, load_demo
+from ingestion.demo.catalog import APP_GROUPS, APPS, PROVIDERS
 from ingestion.formats.columns import COLUMNS
 
 END = date(2026, 10, 14)  # a Wednesday: the last month is partial
@@ -192,3 +193,22 @@ def test_load_demo_lands_every_file_in_gold(empty_db: sa.Engine, tmp_path: Path)
     assert sorted(s for (s,) in sources) == ["demo-aws", "demo-azure", "demo-gcp", "demo-oci"]
     again = load_demo(empty_db, tmp_path, months=3, end=END)
     assert {r.status for r in again} == {"skipped"}
+
+
+def test_the_catalog_data_files_refer_only_to_what_they_define() -> None:
+    """The catalog is data edited by hand: a workload naming a SKU, resource, account, region or
+    app its cloud lacks would fail deep in the simulation, so it fails here by name."""
+    for p in PROVIDERS:
+        for key, sku in p.skus.items():
+            assert sku.service in p.services, (p.key, key)
+        for w in p.workloads:
+            where = (p.key, w.resource, w.skus[0][0])
+            assert w.resource in p.resources, where
+            assert all(s in p.skus for s, _, _ in w.skus), where
+            assert set(w.accounts) <= set(p.accounts), where
+            assert set(w.regions) <= set(p.regions), where
+            apps = {a for token in w.apps for a in APP_GROUPS.get(token, token).split()}
+            assert apps <= set(APPS), where
+    assert [p.key for p in PROVIDERS] == ["aws", "azure", "gcp", "oci"]
+    assert sum(len(p.workloads) for p in PROVIDERS) == 90
+    assert sum(len(p.skus) for p in PROVIDERS) == 107
