@@ -78,6 +78,7 @@ def _decimal(units: np.ndarray, scale: int, valid: np.ndarray | None = None) -> 
 
 
 def _cost_columns(costs: Costs) -> dict[str, pa.Array]:
+    """Money in the billing currency (USD amounts x fx) and in USD, the pricing currency."""
     fx, price, rate = costs.fx, costs.price, costs.rate
     return {
         "BilledCost": _decimal(costs.billed, 6),
