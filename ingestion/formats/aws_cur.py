@@ -59,8 +59,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from focus.columns import BY_SQL, header_key
 from ingestion.errors import BadInput
-from ingestion.formats.columns import BY_SQL, header_key
 from ingestion.formats.values import BadValue, convert
 
 _MONEY = BY_SQL["billed_cost"]  # validation of money values, shared with the reader

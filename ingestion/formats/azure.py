@@ -55,8 +55,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from focus.columns import BY_SQL
 from ingestion.errors import BadInput
-from ingestion.formats.columns import BY_SQL
 from ingestion.formats.values import NULL_TOKENS, BadValue, convert
 
 FORMAT = "Azure cost details"

@@ -28,8 +28,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from focus.columns import BY_SQL
 from ingestion.errors import BadInput
-from ingestion.formats.columns import BY_SQL
 from ingestion.formats.values import BadValue, convert
 
 NAME = "GCP billing export"
