@@ -504,7 +504,7 @@ def generate_chunk(
 
 
 def _in_focus_order(cols: dict[str, pa.Array]) -> pa.Table:
-    from ingestion.formats.columns import COLUMNS
+    from focus.columns import COLUMNS
 
     names = [c.name for c in COLUMNS]
     if set(cols) != set(names):
@@ -666,7 +666,7 @@ def bare_copy(engine: sa.Engine, path: Path) -> CopyRun:
     import psycopg
     from psycopg import sql
 
-    from ingestion.formats.columns import COLUMNS
+    from focus.columns import COLUMNS
 
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     table = sql.Identifier("bronze", COPY_TABLE)

@@ -50,7 +50,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 
-from ingestion.formats.columns import COLUMNS
+from focus.columns import COLUMNS
 from ingestion.loader import FileResult, load_file
 
 _PRICES = {"ListUnitPrice", "ContractedUnitPrice"}

@@ -31,9 +31,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from focus.columns import ALIASES, BY_SQL, COLUMNS, KEYS, FocusColumn, header_key
+from focus.vocabulary import (
+    CAPACITY_RESERVATION_STATUSES,
+    CHARGE_CATEGORIES,
+    CHARGE_CLASSES,
+    CHARGE_FREQUENCIES,
+    COMMITMENT_DISCOUNT_CATEGORIES,
+    COMMITMENT_DISCOUNT_STATUSES,
+    ISO_4217,
+    MANDATORY,
+    PRICING_CATEGORIES,
+    SERVICE_CATEGORIES,
+    SUBCATEGORY_PARENT,
+)
 from ingestion.errors import BadInput
 from ingestion.formats import json_rows
-from ingestion.formats.columns import ALIASES, BY_SQL, COLUMNS, KEYS, FocusColumn, header_key
 from ingestion.formats.containers import Container, detect
 from ingestion.formats.export_file import arrow_reason
 from ingestion.formats.values import NULL_TOKENS, BadValue, convert
@@ -61,7 +74,6 @@ Check = Literal[
     "excluded",  # not one of arg
     "parent",  # the ServiceCategory that arg maps this value to
 ]
-VERSIONS = ("1.0", "1.1", "1.2")
 _HEADER_CHECKS = frozenset({"present", "recommended", "column_id", "custom_prefix"})
 
 
@@ -137,91 +149,6 @@ def _shown(arg: object) -> str:
     return "" if arg is None or isinstance(arg, dict) else str(arg)
 
 
-# Allowed values, identical in FOCUS 1.0, 1.1 and 1.2.
-CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
-CHARGE_FREQUENCIES = ("One-Time", "Recurring", "Usage-Based")
-PRICING_CATEGORIES = ("Standard", "Dynamic", "Committed", "Other")
-SERVICE_CATEGORIES = (
-    "AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
-    "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
-    "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security",
-    "Storage", "Web", "Other",
-)  # fmt: skip
-_SUBCATEGORIES: dict[str, tuple[str, ...]] = {
-    "AI and Machine Learning": (
-        "AI Platforms", "Bots", "Generative AI", "Machine Learning",
-        "Natural Language Processing",
-    ),
-    "Analytics": (
-        "Analytics Platforms", "Business Intelligence", "Data Processing", "Search",
-        "Streaming Analytics",
-    ),
-    "Business Applications": ("Productivity and Collaboration",),
-    "Compute": (
-        "Containers", "End User Computing", "Quantum Compute", "Serverless Compute",
-        "Virtual Machines",
-    ),
-    "Databases": (
-        "Caching", "Data Warehouses", "Ledger Databases", "NoSQL Databases",
-        "Relational Databases", "Time Series Databases",
-    ),
-    "Developer Tools": (
-        "Developer Platforms", "Continuous Integration and Deployment",
-        "Development Environments", "Source Code Management", "Quality Assurance",
-    ),
-    "Identity": ("Identity and Access Management",),
-    "Integration": ("API Management", "Messaging", "Workflow Orchestration"),
-    "Internet of Things": ("IoT Analytics", "IoT Platforms"),
-    "Management and Governance": (
-        "Architecture", "Compliance", "Cost Management", "Disaster Recovery",
-        "Endpoint Management", "Observability", "Support",
-    ),
-    "Media": ("Content Creation", "Gaming", "Media Streaming", "Mixed Reality"),
-    "Migration": ("Resource Migration",),
-    "Mobile": (),
-    "Multicloud": ("Multicloud Integration",),
-    "Networking": (
-        "Application Networking", "Content Delivery", "Network Connectivity",
-        "Network Infrastructure", "Network Routing", "Network Security",
-    ),
-    "Security": (
-        "Secret Management", "Security Posture Management", "Threat Detection and Response",
-    ),
-    "Storage": (
-        "Backup Storage", "Block Storage", "File Storage", "Object Storage", "Storage Platforms",
-    ),
-    "Web": ("Application Platforms",),
-    "Other": (),
-}  # fmt: skip
-# ServiceSubcategory (1.1+) -> its one parent ServiceCategory; every category has "Other (…)".
-SUBCATEGORY_PARENT: dict[str, str] = {
-    sub: cat for cat, subs in _SUBCATEGORIES.items() for sub in (*subs, f"Other ({cat})")
-}
-# ISO 4217 national currencies (list one, without funds, metals and test codes), plus the codes
-# withdrawn since 2018 that older bills still carry (HRK, SLL, CUC, MRO, STD, VEF, ZWL).
-ISO_4217 = tuple(
-    re.findall(
-        r"[A-Z]{3}",
-        """
-    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
-    BYN BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP
-    GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES
-    KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRO MRU
-    MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD
-    RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STD STN SVC SYP SZL THB TJS TMT TND
-    TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VEF VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR
-    ZMW ZWG ZWL
-    """,
-    )
-)
-
-MANDATORY = (
-    "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency", "BillingPeriodEnd",
-    "BillingPeriodStart", "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargePeriodEnd",
-    "ChargePeriodStart", "ContractedCost", "EffectiveCost", "InvoiceIssuerName", "ListCost",
-    "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName", "ServiceCategory",
-    "ServiceName",
-)  # fmt: skip
 _NOT_NULL = (
     "BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart",
     "ChargeCategory", "ChargePeriodEnd", "ChargePeriodStart", "ContractedCost", "EffectiveCost",
@@ -230,7 +157,7 @@ _NOT_NULL = (
 )  # fmt: skip
 _RECOMMENDED = {"ChargeFrequency": "1.0", "ServiceSubcategory": "1.1", "InvoiceId": "1.2"}
 _BY_NAME: dict[str, FocusColumn] = {c.name: c for c in COLUMNS}
-# The spec's data type of each column kind in columns.py; SkuPriceDetails is JSON in the spec.
+# The spec's data type of each column kind in focus/columns.py; SkuPriceDetails is JSON in the spec.
 _TYPE_CHECK: dict[str, Check] = {
     "money": "decimal",
     "number": "decimal",
@@ -298,7 +225,7 @@ RULES: tuple[Rule, ...] = (
     Rule("PricingUnit", "null", _md("PricingUnit"), when=_TAX),
     Rule("PricingUnit", "null_with", _md("PricingUnit"), "PricingQuantity", since="1.2"),
     *_allowed_rules("ChargeCategory", CHARGE_CATEGORIES),
-    *_allowed_rules("ChargeClass", ("Correction",)),
+    *_allowed_rules("ChargeClass", CHARGE_CLASSES),
     *_allowed_rules("ChargeFrequency", CHARGE_FREQUENCIES),
     Rule(
         "ChargeFrequency",
@@ -308,9 +235,9 @@ RULES: tuple[Rule, ...] = (
         when=(When("ChargeCategory", ("Purchase",)),),
     ),
     *_allowed_rules("PricingCategory", PRICING_CATEGORIES),
-    *_allowed_rules("CommitmentDiscountCategory", ("Spend", "Usage")),
-    *_allowed_rules("CommitmentDiscountStatus", ("Used", "Unused")),
-    *_allowed_rules("CapacityReservationStatus", ("Used", "Unused"), since="1.1"),
+    *_allowed_rules("CommitmentDiscountCategory", COMMITMENT_DISCOUNT_CATEGORIES),
+    *_allowed_rules("CommitmentDiscountStatus", COMMITMENT_DISCOUNT_STATUSES),
+    *_allowed_rules("CapacityReservationStatus", CAPACITY_RESERVATION_STATUSES, since="1.1"),
     *_allowed_rules("ServiceCategory", SERVICE_CATEGORIES),
     *_allowed_rules("ServiceSubcategory", tuple(SUBCATEGORY_PARENT), since="1.1"),
     Rule(

@@ -57,6 +57,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from focus.columns import BY_SQL, header_key
 from ingestion.errors import BadInput
 from ingestion.formats.aws_cur_tags import (
     flat_tag_key,
@@ -65,7 +66,6 @@ from ingestion.formats.aws_cur_tags import (
     map_tags,
     nonempty_text,
 )
-from ingestion.formats.columns import BY_SQL, header_key
 from ingestion.formats.tables import load_tables
 from ingestion.formats.values import BadValue, convert
 

@@ -14,7 +14,7 @@ from decimal import Context, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.formats.columns import BY_SQL
+from focus.columns import BY_SQL
 from ingestion.formats.tables import load_tables
 from ingestion.formats.values import BadValue, convert
 

@@ -20,10 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from focus.columns import BY_SQL, COLUMNS
 from ingestion.errors import BadInput
 from ingestion.formats import json_rows
 from ingestion.formats.base import BoundFormat
-from ingestion.formats.columns import BY_SQL, COLUMNS
 from ingestion.formats.containers import Container, detect
 from ingestion.formats.text_checks import (
     DEFAULT_FIELD_BYTES,

@@ -26,8 +26,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from focus.columns import BY_SQL
 from ingestion.errors import BadInput
-from ingestion.formats.columns import BY_SQL
 from ingestion.formats.gcp_cells import BadCell, credit_facts, tags_json
 from ingestion.formats.tables import load_tables
 from ingestion.formats.values import BadValue, convert

@@ -45,8 +45,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from focus.columns import BY_SQL
 from ingestion.errors import BadInput
-from ingestion.formats.columns import BY_SQL
 from ingestion.formats.tables import load_tables
 from ingestion.formats.values import BadValue, convert
 

@@ -15,8 +15,8 @@ import pyarrow.csv as pa_csv
 import pytest
 import sqlalchemy as sa
 
+from focus.columns import COLUMNS
 from ingestion.demo import generate, load_demo
-from ingestion.formats.columns import COLUMNS
 
 END = date(2026, 10, 14)  # a Wednesday: the last month is partial
 FOCUS_CATEGORIES = {

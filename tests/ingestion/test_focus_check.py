@@ -10,16 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from focus.vocabulary import CHARGE_CATEGORIES, MANDATORY, SERVICE_CATEGORIES
 from ingestion.__main__ import main
 from ingestion.errors import BadInput
-from ingestion.focus_rules import (
-    CHARGE_CATEGORIES,
-    MANDATORY,
-    RULES,
-    SERVICE_CATEGORIES,
-    CheckReport,
-    check_file,
-)
+from ingestion.focus_rules import RULES, CheckReport, check_file
 from tests.conftest import SHARED_DATA, shared_file
 
 OFFICIAL = "focus-sample-data/FOCUS-1.0/focus_sample.csv"
