@@ -58,6 +58,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from focus.columns import BY_SQL, header_key
+from focus.vocabulary import CHARGE_CATEGORIES, SERVICE_CATEGORIES
 from ingestion.errors import BadInput
 from ingestion.formats.aws_cur_tags import (
     flat_tag_key,
@@ -66,7 +67,7 @@ from ingestion.formats.aws_cur_tags import (
     map_tags,
     nonempty_text,
 )
-from ingestion.formats.tables import load_tables
+from ingestion.formats.tables import focus_groups, focus_mapping, load_tables
 from ingestion.formats.values import BadValue, convert
 
 _MONEY = BY_SQL["billed_cost"]  # validation of money values, shared with the reader
@@ -120,14 +121,16 @@ _USED = {
 }
 
 # lineItem/LineItemType -> ChargeCategory; every *Discount type is folded into "Discount" first.
-_CATEGORY: dict[str, str] = _TABLES["charge_categories"]
+_CATEGORY = focus_mapping(
+    _TABLES["charge_categories"], CHARGE_CATEGORIES, "aws_cur charge_categories"
+)
 _COMMITTED = ("DiscountedUsage", "SavingsPlanCoveredUsage", "SavingsPlanNegation")
 _RECURRING = ("RIFee", "SavingsPlanRecurringFee")
 
 # FOCUS ServiceCategory by lineItem/ProductCode; anything not listed is "Other".
-_SERVICE_CATEGORY = {
-    code: category for category, codes in _TABLES["service_categories"].items() for code in codes
-}
+_SERVICE_CATEGORY = focus_groups(
+    _TABLES["service_categories"], SERVICE_CATEGORIES, "aws_cur service_categories"
+)
 
 
 @dataclass

@@ -15,7 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from focus.columns import BY_SQL
-from ingestion.formats.tables import load_tables
+from focus.vocabulary import (
+    CHARGE_CATEGORIES,
+    CHARGE_FREQUENCIES,
+    COMMITMENT_DISCOUNT_CATEGORIES,
+    PRICING_CATEGORIES,
+    SERVICE_CATEGORIES,
+)
+from ingestion.formats.tables import focus_groups, focus_mapping, load_tables
 from ingestion.formats.values import BadValue, convert
 
 PROVIDER = "Microsoft"
@@ -198,19 +205,29 @@ class _Table:
 # Azure bills most; ConsumedService's resource provider decides where the meter category is
 # unknown; other services are "Other". Region ids as ARM spells them (`eastus2`) from any Azure
 # spelling: `EastUS2`, `East US 2`, and the older billing names (`US East 2`, `EU West`).
-_CHARGE_CATEGORIES = _Table.of(_TABLES["charge_categories"])
-_PRICING_CATEGORIES = _Table.of(_TABLES["pricing_categories"])
-_COMMITMENT_TYPES = _Table.of(_TABLES["commitment_types"])
-_COMMITMENT_CATEGORIES = _Table.of(_TABLES["commitment_categories"])
-_FREQUENCIES = _Table.of(_TABLES["charge_frequencies"])
-_SERVICE_CATEGORIES = _Table.of(
-    {
-        meter: category
-        for category, meters in _TABLES["meter_categories"].items()
-        for meter in meters
-    }
+_CHARGE_CATEGORIES = _Table.of(
+    focus_mapping(_TABLES["charge_categories"], CHARGE_CATEGORIES, "azure charge_categories")
 )
-_PROVIDERS = _Table.of(_TABLES["provider_categories"])
+_PRICING_CATEGORIES = _Table.of(
+    focus_mapping(_TABLES["pricing_categories"], PRICING_CATEGORIES, "azure pricing_categories")
+)
+_COMMITMENT_TYPES = _Table.of(_TABLES["commitment_types"])
+_COMMITMENT_CATEGORIES = _Table.of(
+    focus_mapping(
+        _TABLES["commitment_categories"],
+        COMMITMENT_DISCOUNT_CATEGORIES,
+        "azure commitment_categories",
+    )
+)
+_FREQUENCIES = _Table.of(
+    focus_mapping(_TABLES["charge_frequencies"], CHARGE_FREQUENCIES, "azure charge_frequencies")
+)
+_SERVICE_CATEGORIES = _Table.of(
+    focus_groups(_TABLES["meter_categories"], SERVICE_CATEGORIES, "azure meter_categories")
+)
+_PROVIDERS = _Table.of(
+    focus_mapping(_TABLES["provider_categories"], SERVICE_CATEGORIES, "azure provider_categories")
+)
 _BILLING_REGIONS = _Table.of(_TABLES["billing_region_ids"])
 _REGION_NAMES_BY_ID = _Table.of(_TABLES["region_names"])
 

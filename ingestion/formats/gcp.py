@@ -27,9 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from focus.columns import BY_SQL
+from focus.vocabulary import CHARGE_CATEGORIES, SERVICE_CATEGORIES
 from ingestion.errors import BadInput
 from ingestion.formats.gcp_cells import BadCell, credit_facts, tags_json
-from ingestion.formats.tables import load_tables
+from ingestion.formats.tables import focus_groups, focus_mapping, load_tables
 from ingestion.formats.values import BadValue, convert
 
 NAME = "GCP billing export"
@@ -50,7 +51,8 @@ _DERIVED: dict[str, list[str]] = _TABLES["derived"]
 # attributes Google sets, not allocation tags, so they stay out of Tags (listed as ignored).
 _TAG_SOURCES = ("project_labels", "tags", "labels")
 _ADJUSTMENT_INFO = ("adjustment_info_id", "adjustment_info_description", "adjustment_info_type")
-_COST_TYPES: dict[str, str] = _TABLES["cost_types"]
+# cost_type -> ChargeCategory (a commitment fee, regular by cost_type, is a Purchase).
+_COST_TYPES = focus_mapping(_TABLES["cost_types"], CHARGE_CATEGORIES, "gcp cost_types")
 _COST_TYPE_KEYS = pa.array(list(_COST_TYPES))
 _COST_TYPE_VALUES = pa.array(list(_COST_TYPES.values()))
 _INVOICE_MONTH = r"^\d{4}(0[1-9]|1[0-2])$"
@@ -62,12 +64,11 @@ _DYNAMIC_SKU = r"(?i)\b(spot|preemptible)\b"
 _DECIMAL = pa.decimal256(75, 38)
 
 # service.description -> FOCUS ServiceCategory (matched ignoring case); others are "Other".
-_CATEGORY_KEYS = pa.array(
-    [s.lower() for names in _TABLES["service_categories"].values() for s in names]
+_SERVICES = focus_groups(
+    _TABLES["service_categories"], SERVICE_CATEGORIES, "gcp service_categories"
 )
-_CATEGORY_VALUES = pa.array(
-    [c for c, names in _TABLES["service_categories"].items() for _ in names]
-)
+_CATEGORY_KEYS = pa.array([service.lower() for service in _SERVICES])
+_CATEGORY_VALUES = pa.array(list(_SERVICES.values()))
 # Google's display names for its regions (RegionName); unknown ids leave RegionName empty.
 _REGION_KEYS = pa.array(list(_TABLES["region_names"]))
 _REGION_VALUES = pa.array(list(_TABLES["region_names"].values()))

@@ -11,10 +11,13 @@ import ast
 import json
 from decimal import Decimal, InvalidOperation
 
-from ingestion.formats.tables import load_tables
+from focus.vocabulary import COMMITMENT_DISCOUNT_CATEGORIES
+from ingestion.formats.tables import focus_mapping, load_tables
 
 # credits[].type of a committed use discount -> its CommitmentDiscountCategory.
-_CUD_TYPES: dict[str, str] = load_tables("gcp")["cud_types"]
+_CUD_TYPES = focus_mapping(
+    load_tables("gcp")["cud_types"], COMMITMENT_DISCOUNT_CATEGORIES, "gcp cud_types"
+)
 
 
 class BadCell(Exception):

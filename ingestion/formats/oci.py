@@ -46,8 +46,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from focus.columns import BY_SQL
+from focus.vocabulary import SERVICE_CATEGORIES
 from ingestion.errors import BadInput
-from ingestion.formats.tables import load_tables
+from ingestion.formats.tables import focus_mapping, load_tables
 from ingestion.formats.values import BadValue, convert
 
 COST_REPORT = "OCI cost report"
@@ -94,7 +95,9 @@ _ACCOUNT_TYPES = {
 }
 
 # product/service -> FOCUS ServiceCategory, for the services OCI reports most; others are "Other".
-_CATEGORIES: dict[str, str] = _TABLES["service_categories"]
+_CATEGORIES = focus_mapping(
+    _TABLES["service_categories"], SERVICE_CATEGORIES, "oci service_categories"
+)
 _SERVICE_CODES = pa.array(list(_CATEGORIES))
 _SERVICE_CATEGORIES = pa.array(list(_CATEGORIES.values()))
 _TRUE = pa.array(["true", "t", "y", "yes", "1"])
