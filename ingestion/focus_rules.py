@@ -29,7 +29,6 @@ from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 
 from focus.columns import ALIASES, BY_SQL, COLUMNS, KEYS, FocusColumn, header_key
 from focus.vocabulary import (
@@ -49,7 +48,7 @@ from ingestion.errors import BadInput
 from ingestion.formats import json_rows
 from ingestion.formats.containers import Container, detect
 from ingestion.formats.export_file import arrow_reason
-from ingestion.formats.values import NULL_TOKENS, BadValue, convert
+from ingestion.formats.values import BadValue, convert
 
 Severity = Literal["error", "warning"]
 Check = Literal[
@@ -429,21 +428,7 @@ def _batches(
             with container.text(path) as text:
                 yield from json_rows.batches(path.name, text, names)
             return
-        encoding = "utf8" if container.encoding == "utf-8" else container.encoding
-        yield from pa_csv.open_csv(
-            container.arrow_stream(path),
-            read_options=pa_csv.ReadOptions(block_size=batch_bytes, encoding=encoding),
-            parse_options=pa_csv.ParseOptions(
-                newlines_in_values=True, delimiter=container.delimiter
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                include_columns=names,
-                null_values=NULL_TOKENS,
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        yield from container.csv_strings(path, names, batch_bytes)
     except (pa.ArrowInvalid, OSError, EOFError) as exc:
         found = re.search(r"[Rr]ow #(\d+)", str(exc))
         row = int(found.group(1)) if found else None
