@@ -76,7 +76,7 @@ def bare_copy(engine: sa.Engine, path: Path) -> CopyRun:
     import psycopg
     from psycopg import sql
 
-    from ingestion.formats.columns import COLUMNS
+    from focus.columns import COLUMNS
 
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     table = sql.Identifier("bronze", COPY_TABLE)

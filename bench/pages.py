@@ -56,12 +56,12 @@ def ensure_data(engine, scale: int, months: int) -> None:
 
 def queries(engine) -> dict[str, Callable[[], object]]:
     """The calls the pages make (ui/data.py), with the pages' default arguments."""
-    from analytics.periods import as_of_date, month_to_date
     from db import explore, queries, showback
     from db.explore import ExploreQuery
     from db.queries import CostFilter
     from db.showback import AllocationRule
     from db.users import Scope
+    from focus.periods import as_of_date, month_to_date
 
     scope = Scope()
     b = queries.bounds(engine, scope)

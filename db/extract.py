@@ -22,7 +22,7 @@ from psycopg import sql
 
 from db.sql import source
 from db.users import Scope
-from ingestion.formats.columns import COLUMNS
+from focus.columns import COLUMNS
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from analytics.periods import MonthToDate
 from db.sql import statement
 from db.users import Scope
+from focus.periods import MonthToDate
 
 
 @dataclass(frozen=True)

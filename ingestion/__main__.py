@@ -19,10 +19,11 @@ from config import Settings
 from db import users
 from db.engine import get_engine
 from db.load import connection_lost
+from focus.vocabulary import VERSIONS
+from ingestion.conformance.checker import check_file
 from ingestion.demo import load_demo
 from ingestion.errors import BadInput
 from ingestion.focus_export import container_for, export_focus
-from ingestion.focus_rules import VERSIONS, check_file
 from ingestion.loader import DatabaseLost, FileResult, expand, load_file
 from ingestion.source_cli import add_parser as add_source_parser
 

@@ -26,9 +26,9 @@ import sqlalchemy as sa
 from psycopg import sql
 
 from db.sql import statement
+from focus.columns import COLUMNS, FocusColumn
+from focus.vocabulary import MANDATORY
 from ingestion.errors import BadInput
-from ingestion.focus_rules import MANDATORY
-from ingestion.formats.columns import COLUMNS, FocusColumn
 
 CONTAINERS = {".csv.gz": "CSV (gzip)", ".csv": "CSV", ".parquet": "Parquet"}
 

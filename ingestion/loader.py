@@ -16,10 +16,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from db import load
+from focus.columns import BY_SQL
 from ingestion.errors import BadInput
 from ingestion.formats import open_export
 from ingestion.formats.bounds import Bounds
-from ingestion.formats.columns import BY_SQL
 from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, Batch, ExportFile
 from ingestion.formats.values import BadValue
 

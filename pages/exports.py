@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from analytics.periods import whole_months
 from db.explore import METRICS
+from focus.periods import whole_months
 from ui import data, state
 from ui.auth import audit_export
 from ui.explorer import display_names, pivot

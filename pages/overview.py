@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.periods import kpi_date, month_to_date, pct_change
+from focus.periods import kpi_date, month_to_date, pct_change
 from ui import data
 from ui.charts import provider_bars, stacked_daily
 from ui.format import change, in_currency, money

@@ -15,7 +15,6 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from analytics.periods import MonthToDate
 from config import Settings
 from db import explore as explore_db
 from db import queries
@@ -26,6 +25,7 @@ from db.extract import write_line_items
 from db.queries import Bounds, CostFilter
 from db.showback import AllocationRule
 from db.users import Scope
+from focus.periods import MonthToDate
 
 TTL = "5m"
 # Line-item downloads are built in temporary files named so, removed once read; any a crash

@@ -7,8 +7,8 @@ from datetime import date
 
 import streamlit as st
 
-from analytics.periods import as_of_date
 from db.queries import Bounds, CostFilter
+from focus.periods import as_of_date
 from ui import data
 from ui.auth import guard
 from ui.sidebar import cost_filter

@@ -1,7 +1,7 @@
 """The sidebar every page shares: date range (a preset or custom dates), providers, currency.
 
 They stay as the person set them while they move between pages, and are kept in the URL:
-`range` (a preset name from analytics.periods.PRESETS, so a shared link keeps meaning "last
+`range` (a preset name from focus.periods.PRESETS, so a shared link keeps meaning "last
 month"), `from` / `to` for custom dates, `provider` (repeated) and `currency`.
 """
 
@@ -12,15 +12,15 @@ from datetime import date
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from analytics.periods import (
+from db.queries import Bounds, CostFilter
+from db.users import Scope
+from focus.periods import (
     CUSTOM,
     DEFAULT_PRESET,
     PRESETS,
     earliest_preset_start,
     preset_range,
 )
-from db.queries import Bounds, CostFilter
-from db.users import Scope
 from ui import state
 
 URL_NAMES = ("range", "from", "to", "provider", "currency")

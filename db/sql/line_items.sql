@@ -1,6 +1,6 @@
 -- FOCUS line items of one billing period, as silver counts them (an Azure amortized row is not
 -- billed, and so on), so the extract adds up to what every page shows. {COLUMNS} is the FOCUS
--- column list from ingestion/formats/columns.py; the scope values are bound.
+-- column list from focus/columns.py; the scope values are bound.
 COPY (
     SELECT {COLUMNS}
     FROM silver.focus_cost s

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from focus.columns import COLUMNS
 from ingestion.demo.catalog import CREDITS, PROVIDERS, Account
 from ingestion.demo.fleet import billing_ids, plain_number
 from ingestion.demo.simulation import (
@@ -33,7 +34,6 @@ from ingestion.demo.simulation import (
     month_of,
     usage,
 )
-from ingestion.formats.columns import COLUMNS
 
 _PRICES = {"ListUnitPrice", "ContractedUnitPrice"}
 _PRICES |= {f"PricingCurrency{name}" for name in _PRICES}

@@ -49,8 +49,6 @@ yet simply has an empty `bill/InvoiceId`.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -59,21 +57,25 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from focus.columns import BY_SQL, header_key
+from focus.vocabulary import CHARGE_CATEGORIES, SERVICE_CATEGORIES
 from ingestion.errors import BadInput
-from ingestion.formats.columns import BY_SQL, header_key
+from ingestion.formats.aws_cur_tags import (
+    flat_tag_key,
+    flat_tags,
+    json_field,
+    map_tags,
+    nonempty_text,
+)
+from ingestion.formats.tables import focus_groups, focus_mapping, load_tables
 from ingestion.formats.values import BadValue, convert
 
 _MONEY = BY_SQL["billed_cost"]  # validation of money values, shared with the reader
 LEGACY, ATHENA, CUR2 = "AWS CUR (legacy)", "AWS CUR (legacy, Athena)", "AWS CUR 2.0"
 
+_TABLES = load_tables("aws_cur")
 # Native column keys; _REQUIRED maps each to its (legacy, snake_case) spelling for messages.
-_REQUIRED = {
-    "lineitemunblendedcost": ("lineItem/UnblendedCost", "line_item_unblended_cost"),
-    "lineitemusagestartdate": ("lineItem/UsageStartDate", "line_item_usage_start_date"),
-    "lineitemlineitemtype": ("lineItem/LineItemType", "line_item_line_item_type"),
-    "lineitemcurrencycode": ("lineItem/CurrencyCode", "line_item_currency_code"),
-    "billbillingperiodstartdate": ("bill/BillingPeriodStartDate", "bill_billing_period_start_date"),
-}
+_REQUIRED: dict[str, list[str]] = _TABLES["required"]
 # A header is a CUR when it has at least three of these; fewer than all _REQUIRED, so a CUR that
 # lost a required column is still recognized and refused with that column's name.
 _SIGNATURE = frozenset(
@@ -81,34 +83,10 @@ _SIGNATURE = frozenset(
 )
 
 # FOCUS column -> native keys, the first non-empty value per row wins.
-_DIRECT: dict[str, tuple[str, ...]] = {
-    "BillingAccountId": ("billpayeraccountid",),
-    "BillingAccountName": ("billpayeraccountname",),
-    "SubAccountId": ("lineitemusageaccountid",),
-    "SubAccountName": ("lineitemusageaccountname",),
-    "BillingCurrency": ("lineitemcurrencycode",),
-    "InvoiceId": ("billinvoiceid",),
-    "InvoiceIssuerName": ("billinvoicingentity",),
-    "PublisherName": ("lineitemlegalentity",),
-    "ChargeDescription": ("lineitemlineitemdescription",),
-    "AvailabilityZone": ("lineitemavailabilityzone",),
-    "RegionId": ("productregioncode", "productregion"),
-    "RegionName": ("productlocation",),
-    "ResourceId": ("lineitemresourceid",),
-    "SkuId": ("productsku",),
-    "PricingUnit": ("pricingunit",),
-}
-_TIMES = {
-    "BillingPeriodStart": "billbillingperiodstartdate",
-    "BillingPeriodEnd": "billbillingperiodenddate",
-    "ChargePeriodStart": "lineitemusagestartdate",
-    "ChargePeriodEnd": "lineitemusageenddate",
-}
-_NUMBERS = {
-    "ListCost": "pricingpublicondemandcost",
-    "ListUnitPrice": "pricingpublicondemandrate",
-    "PricingQuantity": "lineitemusageamount",
-}
+# FOCUS column -> native keys, the first non-empty value per row wins.
+_DIRECT: dict[str, list[str]] = _TABLES["direct"]
+_TIMES: dict[str, str] = _TABLES["times"]
+_NUMBERS: dict[str, str] = _TABLES["numbers"]
 _SP_EFFECTIVE, _RI_EFFECTIVE = "savingsplansavingsplaneffectivecost", "reservationeffectivecost"
 _SP_ARN, _RI_ARN = "savingsplansavingsplanarn", "reservationreservationarn"
 _RI_UNUSED = (
@@ -142,62 +120,17 @@ _USED = {
     *(key for keys in _DIRECT.values() for key in keys),
 }
 
-_CATEGORY = {
-    "Usage": "Usage",
-    "DiscountedUsage": "Usage",
-    "SavingsPlanCoveredUsage": "Usage",
-    "SavingsPlanNegation": "Usage",
-    "Fee": "Purchase",
-    "RIFee": "Purchase",
-    "SavingsPlanUpfrontFee": "Purchase",
-    "SavingsPlanRecurringFee": "Purchase",
-    "Tax": "Tax",
-    "Credit": "Credit",
-    "Refund": "Credit",
-    "Discount": "Credit",  # every *Discount type is folded into this one before the lookup
-}
+# lineItem/LineItemType -> ChargeCategory; every *Discount type is folded into "Discount" first.
+_CATEGORY = focus_mapping(
+    _TABLES["charge_categories"], CHARGE_CATEGORIES, "aws_cur charge_categories"
+)
 _COMMITTED = ("DiscountedUsage", "SavingsPlanCoveredUsage", "SavingsPlanNegation")
 _RECURRING = ("RIFee", "SavingsPlanRecurringFee")
 
 # FOCUS ServiceCategory by lineItem/ProductCode; anything not listed is "Other".
-_SERVICE_CATEGORY = {
-    code: category
-    for category, codes in {
-        "Compute": "AmazonEC2 AWSLambda AmazonECS AmazonEKS AmazonECR AmazonLightsail "
-        "AWSOutposts AmazonWorkSpaces AmazonAppStream AWSAppRunner AWSElasticBeanstalk",
-        "Storage": "AmazonS3 AmazonGlacier AmazonS3GlacierDeepArchive AmazonEFS AmazonFSx "
-        "AWSBackup AWSStorageGateway AmazonEBS",
-        "Databases": "AmazonRDS AmazonDynamoDB AmazonElastiCache AmazonRedshift AmazonDocDB "
-        "AmazonNeptune AmazonTimestream AmazonMemoryDB AmazonMCS AmazonQLDB",
-        "Networking": "AmazonVPC AWSELB AmazonCloudFront AmazonRoute53 AWSDataTransfer "
-        "AWSDirectConnect AWSGlobalAccelerator AmazonApiGateway AWSCloudMap AWSNetworkFirewall",
-        "Analytics": "AmazonAthena AWSGlue AmazonKinesis AmazonKinesisFirehose "
-        "AmazonKinesisAnalytics AmazonQuickSight ElasticMapReduce AmazonES AmazonMSK "
-        "AWSLakeFormation AWSDataExchange",
-        "Integration": "AWSQueueService AmazonSNS AmazonMQ AWSEvents AmazonStates AmazonSWF "
-        "AmazonAppFlow AmazonMWAA",
-        "Management and Governance": "AmazonCloudWatch AWSCloudTrail AWSConfig AWSBudgets "
-        "AWSCostExplorer AWSSystemsManager AWSCloudFormation AWSServiceCatalog AmazonGrafana "
-        "AmazonPrometheus",
-        "Security": "AmazonGuardDuty awskms AWSSecretsManager AWSSecurityHub awswaf AWSShield "
-        "AmazonInspector AmazonInspectorV2 AmazonMacie AWSCertificateManager AmazonDetective "
-        "AWSFMS AWSCloudHSM",
-        "Identity": "AmazonCognito AWSDirectoryService",
-        "AI and Machine Learning": "AmazonSageMaker AmazonBedrock AmazonRekognition comprehend "
-        "AmazonTextract AmazonPolly translate transcribe AmazonLex AmazonKendra "
-        "AmazonPersonalize AmazonForecast",
-        "Developer Tools": "AWSCodeCommit AWSCodePipeline CodeBuild AWSCodeDeploy "
-        "AWSCodeArtifact AWSXRay AWSCloud9",
-        "Internet of Things": "AWSIoT AWSGreengrass AWSIoTAnalytics AWSIoTEvents",
-        "Media": "AWSElementalMediaConvert AWSElementalMediaLive AmazonKinesisVideo AmazonIVS",
-        "Migration": "AWSDatabaseMigrationSvc AWSDataSync AWSTransfer AWSApplicationMigrationSvc",
-        "Business Applications": "AmazonSES AmazonConnect AmazonChime AmazonWorkMail "
-        "AmazonWorkDocs",
-        "Web": "AWSAmplify",
-        "Mobile": "AWSDeviceFarm AmazonPinpoint",
-    }.items()
-    for code in codes.split()
-}
+_SERVICE_CATEGORY = focus_groups(
+    _TABLES["service_categories"], SERVICE_CATEGORIES, "aws_cur service_categories"
+)
 
 
 @dataclass
@@ -210,8 +143,6 @@ class BoundAwsCur:
     ignored: list[str] = field(default_factory=list)
     dataset: str = "cost"
     empty_ok: bool = True
-    # 1-based row of the next batch's first row, so values this module parses itself (the
-    # amortization inputs, CUR 2.0 tag JSON) are reported at their row like the reader's own.
 
     @property
     def read_columns(self) -> list[str]:
@@ -257,7 +188,7 @@ class BoundAwsCur:
 
     def _text(self, batch: pa.RecordBatch, key: str) -> pa.Array | None:
         arr = self._column(batch, key)
-        return None if arr is None else _text(arr)
+        return None if arr is None else nonempty_text(arr)
 
     def _bad(self, reason: str, index: int, column: str) -> BadValue:
         """The reader numbers the row through the whole file and names this format."""
@@ -364,38 +295,15 @@ class BoundAwsCur:
             return self._text(batch, "productproductname")
         product = batch.column(self.product_map)
         if pa.types.is_map(product.type):
-            return _text(pc.map_lookup(product, pa.scalar("product_name"), "first"))
-        return _json_field(_text(product), "product_name")
+            return nonempty_text(pc.map_lookup(product, pa.scalar("product_name"), "first"))
+        return json_field(nonempty_text(product), "product_name")
 
     def _tags(self, batch: pa.RecordBatch) -> pa.Array | None:
         if self.tag_map:
-            return self._map_tags(batch.column(self.tag_map))
+            return map_tags(batch.column(self.tag_map), self.tag_map)
         if not self.flat_tags:
             return None
-        return _flat_tags([(key, batch.column(raw)) for raw, key in self.flat_tags])
-
-    def _map_tags(self, arr: pa.Array) -> pa.Array:
-        """CUR 2.0 tags, a MAP or its JSON text: per row, the one place that needs Python."""
-        if pa.types.is_map(arr.type):
-            rows = arr.to_pylist()
-        else:
-            rows = [self._json_pairs(text, i) for i, text in enumerate(_text(arr).to_pylist())]
-        out = []
-        for pairs in rows:
-            tags = {_athena_tag_key(k): v for k, v in pairs or () if v not in (None, "")}
-            out.append(json.dumps(tags, ensure_ascii=False) if tags else None)
-        return pa.array(out, pa.string())
-
-    def _json_pairs(self, text: str | None, index: int) -> list[tuple[str, object]]:
-        if text is None:
-            return []
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if not isinstance(value, dict):
-            raise self._bad(f"{text[:60]!r} is not a JSON object", index, self.tag_map or "")
-        return list(value.items())
+        return flat_tags([(key, batch.column(raw)) for raw, key in self.flat_tags])
 
 
 class AwsCur:
@@ -417,7 +325,7 @@ class AwsCur:
                 raise BadInput(
                     path.name, "required AWS CUR column is missing", column=column, fmt=name
                 )
-        flat_tags = [(raw, tag) for raw in header if (tag := _flat_tag_key(raw))]
+        flat_tags = [(raw, tag) for raw in header if (tag := flat_tag_key(raw))]
         lowered = {raw.lower(): raw for raw in header}
         bound = BoundAwsCur(
             name=name,
@@ -437,27 +345,6 @@ def _variant(header: Sequence[str]) -> str:
         return LEGACY
     cur2 = {"product", "resourcetags", "costcategory", "billpayeraccountname"}
     return CUR2 if cur2 & {header_key(raw) for raw in header} else ATHENA
-
-
-def _flat_tag_key(raw: str) -> str | None:
-    """`resourceTags/user:Team` -> `user:Team`; `resource_tags_user_team` -> `user:team`."""
-    lowered = raw.lower()
-    if lowered.startswith("resourcetags/"):
-        return raw[len("resourceTags/") :] or None
-    if lowered.startswith("resource_tags_"):
-        return _athena_tag_key(raw[len("resource_tags_") :]) or None
-    return None
-
-
-def _athena_tag_key(key: str) -> str:
-    return re.sub(r"^(user|aws)_", r"\1:", key)
-
-
-def _text(arr: pa.Array) -> pa.Array:
-    """Strings, with empty cells as NULL (Parquet keeps '' where CSV reading gives NULL)."""
-    if not pa.types.is_string(arr.type):
-        arr = arr.cast(pa.string())
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 def _coalesce(*arrays: pa.Array | None) -> pa.Array | None:
@@ -490,44 +377,3 @@ def _charge_frequency(kind: pa.Array, category: pa.Array) -> pa.Array:
 def _choose(first: pa.Array, a: str, second: pa.Array, b: str) -> pa.Array:
     none = pa.scalar(None, pa.string())
     return pc.if_else(first, a, pc.if_else(second, b, none))
-
-
-def _json_escape(text: pa.Array) -> pa.Array:
-    """JSON string content; AWS tag values allow letters, digits, spaces and `_.:/=+-@`, so
-    quotes, backslashes and the whitespace escapes are all that can need escaping."""
-    if not pc.any(pc.match_substring_regex(text, r'[\\"\n\r\t]')).as_py():
-        return text
-    for char, escaped in (
-        ("\\", "\\\\"),
-        ('"', '\\"'),
-        ("\n", "\\n"),
-        ("\r", "\\r"),
-        ("\t", "\\t"),
-    ):
-        text = pc.replace_substring(text, char, escaped)
-    return text
-
-
-def _flat_tags(columns: list[tuple[str, pa.Array]]) -> pa.Array:
-    """One JSON object per row from one column per tag, without a Python loop over rows."""
-    parts = []
-    for key, arr in columns:
-        value = _json_escape(_text(arr))
-        part = pc.binary_join_element_wise(json.dumps(key) + ':"', value, '",', "")
-        parts.append(pc.fill_null(part, ""))
-    body = pc.utf8_rtrim(pc.binary_join_element_wise(*parts, ""), characters=",")
-    wrapped = pc.binary_join_element_wise("{", body, "}", "")
-    return pc.if_else(pc.equal(body, ""), pa.scalar(None, pa.string()), wrapped)
-
-
-def _json_field(text: pa.Array, key: str) -> pa.Array:
-    """One string field of a JSON object held as text (CUR 2.0 CSV `product`), by regex; the
-    rare value with escapes is decoded by json on its own."""
-    pattern = rf'"{re.escape(key)}"\s*:\s*"(?P<v>(?:[^"\\]|\\.)*)"'
-    values = pc.struct_field(pc.extract_regex(text, pattern), "v")
-    if pc.any(pc.match_substring(values, "\\")).as_py():
-        values = pa.array(
-            [json.loads(f'"{v}"') if v and "\\" in v else v for v in values.to_pylist()],
-            pa.string(),
-        )
-    return _text(values)

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.formats.columns import BY_SQL
+from focus.columns import BY_SQL
 from ingestion.formats.values import BadValue
 
 # Per row. A cost or unit price beyond a quadrillion is no bill's; quantities get more room

@@ -13,18 +13,20 @@ import gzip
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from ingestion.errors import BadInput
 from ingestion.formats import json_rows
 from ingestion.formats.text_checks import DEFAULT_FIELD_BYTES, csv_reader, not_utf8_reason
+from ingestion.formats.values import NULL_TOKENS
 
 _HEAD_BYTES = 64 * 1024  # enough to see a BOM, the first character and a header line
 _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}  # never in text exports
@@ -88,6 +90,39 @@ class Container:
             return pa.PythonFile(member, mode="r")
         stream = pa.OSFile(str(path))
         return pa.CompressedInputStream(stream, "gzip") if self.compression == "gzip" else stream
+
+    def csv_strings(
+        self,
+        path: Path,
+        columns: Sequence[str],
+        block_bytes: int,
+        column_names: Sequence[str] | None = None,
+    ) -> pa_csv.CSVStreamingReader:
+        """The CSV rows' `columns` as strings, streamed in blocks of `block_bytes`.
+
+        Every reader of export text opens it here, so all read a cell alike: Arrow guesses no
+        type (each value is parsed by the FOCUS column it becomes); an empty unquoted cell or a
+        NULL token is NULL, but a quoted "" is an empty string, as its writer chose to say. A
+        column named but absent reads as NULL. `column_names` replaces the file's header line.
+        """
+        return pa_csv.open_csv(
+            self.arrow_stream(path),
+            read_options=pa_csv.ReadOptions(
+                block_size=block_bytes,
+                encoding="utf8" if self.encoding == "utf-8" else self.encoding,
+                column_names=list(column_names or ()),
+                skip_rows=1 if column_names else 0,
+            ),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, delimiter=self.delimiter),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in columns},
+                include_columns=list(columns),
+                include_missing_columns=True,
+                null_values=NULL_TOKENS,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
 
     def parquet(self, path: Path) -> pq.ParquetFile:
         if self.compression == "zip":

@@ -20,10 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from focus.columns import BY_SQL, COLUMNS
 from ingestion.errors import BadInput
 from ingestion.formats import json_rows
 from ingestion.formats.base import BoundFormat
-from ingestion.formats.columns import BY_SQL, COLUMNS
 from ingestion.formats.containers import Container, detect
 from ingestion.formats.text_checks import (
     DEFAULT_FIELD_BYTES,
@@ -33,7 +33,7 @@ from ingestion.formats.text_checks import (
     diagnose,
     too_large,
 )
-from ingestion.formats.values import NULL_TOKENS, BadValue, convert
+from ingestion.formats.values import BadValue, convert
 
 _PARQUET_ROWS = 131_072
 DEFAULT_BATCH_BYTES = 4 * 1024 * 1024  # CLOUDLENS_LOAD_BATCH_MB's default
@@ -181,43 +181,19 @@ class ExportFile:
 
     def _csv_reader(self, block: int) -> pa_csv.CSVStreamingReader:
         header, first = self._head()
-        read = pa_csv.ReadOptions(block_size=block, encoding=self._arrow_encoding)
         wanted = self.fmt.read_columns
+        present = None
         if first is not None and 0 < len(first) < len(header):
             # Some exports (old CUR writers) end every row early: read the columns the rows
             # carry, and the header's trailing ones as empty, rather than refuse the file.
             present = header[: len(first)]
-            read = pa_csv.ReadOptions(
-                block_size=block,
-                column_names=present,
-                skip_rows=1,
-                encoding=self._arrow_encoding,
-            )
             missing = [c for c in wanted if c not in present]
             if missing:
                 note = (
                     f"rows have {len(first)} fields under a header of {len(header)}: read as empty"
                 )
                 self.notes.setdefault(note, (note, missing[:5]))
-        return pa_csv.open_csv(
-            self.holder.arrow_stream(self.path),
-            read_options=read,
-            parse_options=pa_csv.ParseOptions(
-                newlines_in_values=True, delimiter=self.holder.delimiter
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={raw: pa.string() for raw in wanted},
-                include_columns=wanted,
-                include_missing_columns=True,
-                null_values=NULL_TOKENS,
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-
-    @property
-    def _arrow_encoding(self) -> str:
-        return "utf8" if self.holder.encoding == "utf-8" else self.holder.encoding
+        return self.holder.csv_strings(self.path, wanted, block, column_names=present)
 
     def _head(self) -> tuple[list[str], list[str] | None]:
         """The header and the first data row, as Python's csv module reads them."""

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ingestion.errors import BadInput
-from ingestion.formats.columns import (
+from focus.columns import (
     ALIASES,
     BY_SQL,
     KEYS,
@@ -21,6 +20,7 @@ from ingestion.formats.columns import (
     FocusColumn,
     header_key,
 )
+from ingestion.errors import BadInput
 
 
 @dataclass

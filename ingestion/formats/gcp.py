@@ -17,19 +17,20 @@ provider's. Without `invoice.month` (very old exports) it is the UTC month of us
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from focus.columns import BY_SQL
+from focus.vocabulary import CHARGE_CATEGORIES, SERVICE_CATEGORIES
 from ingestion.errors import BadInput
-from ingestion.formats.columns import BY_SQL
+from ingestion.formats.gcp_cells import BadCell, credit_facts, tags_json
+from ingestion.formats.tables import focus_groups, focus_mapping, load_tables
 from ingestion.formats.values import BadValue, convert
 
 NAME = "GCP billing export"
@@ -40,61 +41,18 @@ _SIGNATURE = ("billing_account_id", "usage_start_time")
 _ANY_OF = ("service_description", "service_id", "sku_id", "invoice_month", "cost_type")
 _REQUIRED = ("billing_account_id", "usage_start_time", "cost", "currency")
 
+_TABLES = load_tables("gcp")
 # FOCUS columns copied unchanged from one native column, when the file has it.
-_COPIED = {
-    "BillingAccountId": "billing_account_id",
-    "BillingCurrency": "currency",
-    "SubAccountId": "project_id",
-    "SubAccountName": "project_name",
-    "ServiceName": "service_description",
-    "SkuId": "sku_id",
-    "ChargeDescription": "sku_description",
-    "AvailabilityZone": "location_zone",
-    "ResourceName": "resource_name",
-    "ContractedCost": "cost",
-    "ListCost": "cost_at_list",
-    "CommitmentDiscountId": "subscription_instance_id",
-}
+_COPIED: dict[str, str] = _TABLES["copied"]
 # Where each derived FOCUS column comes from, for error messages; first present key wins.
-_DERIVED = {
-    "ChargePeriodStart": ("usage_start_time",),
-    "ChargePeriodEnd": ("usage_end_time",),
-    "BillingPeriodStart": ("invoice_month", "usage_start_time"),
-    "BillingPeriodEnd": ("invoice_month", "usage_start_time"),
-    "BilledCost": ("cost",),
-    "EffectiveCost": ("cost",),
-    "ChargeCategory": ("cost_type", "sku_description"),
-    "ChargeClass": ("adjustment_info_id",),
-    "ChargeFrequency": ("cost_type", "sku_description"),
-    "PricingCategory": ("credits", "sku_description"),
-    "ConsumedQuantity": ("usage_amount",),
-    "ConsumedUnit": ("usage_unit",),
-    "PricingQuantity": ("usage_amount_in_pricing_units",),
-    "PricingUnit": ("usage_pricing_unit",),
-    "RegionId": ("location_region", "location_location"),
-    "RegionName": ("location_region", "location_location"),
-    "ResourceId": ("resource_global_name", "resource_name"),
-    "ResourceType": ("resource_global_name",),
-    "ServiceCategory": ("service_description",),
-    "PublisherName": ("seller_name",),
-    "SubAccountType": ("project_id",),
-    "Tags": ("labels", "tags", "project_labels"),
-    "CommitmentDiscountCategory": ("credits",),
-    "CommitmentDiscountName": ("credits",),
-    "CommitmentDiscountType": ("credits",),
-}
+_DERIVED: dict[str, list[str]] = _TABLES["derived"]
 # Lowest precedence first: a resource's own labels win over resource-manager tags, which win
 # over labels inherited from the project. system_labels (machine_spec, cores, ...) are resource
 # attributes Google sets, not allocation tags, so they stay out of Tags (listed as ignored).
 _TAG_SOURCES = ("project_labels", "tags", "labels")
 _ADJUSTMENT_INFO = ("adjustment_info_id", "adjustment_info_description", "adjustment_info_type")
-_CUD_TYPES = {"COMMITTED_USAGE_DISCOUNT": "Usage", "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE": "Spend"}
-_COST_TYPES = {
-    "regular": "Usage",
-    "tax": "Tax",
-    "adjustment": "Adjustment",
-    "rounding_error": "Adjustment",
-}
+# cost_type -> ChargeCategory (a commitment fee, regular by cost_type, is a Purchase).
+_COST_TYPES = focus_mapping(_TABLES["cost_types"], CHARGE_CATEGORIES, "gcp cost_types")
 _COST_TYPE_KEYS = pa.array(list(_COST_TYPES))
 _COST_TYPE_VALUES = pa.array(list(_COST_TYPES.values()))
 _INVOICE_MONTH = r"^\d{4}(0[1-9]|1[0-2])$"
@@ -105,104 +63,15 @@ _DYNAMIC_SKU = r"(?i)\b(spot|preemptible)\b"
 # Exact decimal arithmetic for cost + credits; 37 integer digits leave room for the sum.
 _DECIMAL = pa.decimal256(75, 38)
 
-# fmt: off
-SERVICE_CATEGORIES = {
-    "AI and Machine Learning": (
-        "Vertex AI", "Cloud AutoML", "AutoML", "Cloud TPU", "Notebooks", "Document AI",
-        "Dialogflow", "Dialogflow CX", "Gemini API", "Generative Language API", "Cloud Vision API",
-        "Cloud Natural Language API", "Cloud Speech API", "Speech-to-Text",
-        "Cloud Text-to-Speech API", "Cloud Translation API", "Translate", "Video Intelligence API",
-        "Cloud Video Intelligence API", "Recommendations AI",
-    ),
-    "Analytics": (
-        "BigQuery", "BigQuery Reservation API", "BigQuery Storage API", "BigQuery BI Engine",
-        "BigQuery Data Transfer Service", "Dataflow", "Cloud Dataflow", "Dataproc",
-        "Cloud Dataproc", "Cloud Composer", "Data Catalog", "Dataplex", "Cloud Data Fusion",
-        "Looker", "Looker Studio", "Datastream", "Cloud Dataprep",
-    ),
-    "Compute": (
-        "Compute Engine", "Kubernetes Engine", "App Engine", "Cloud Run", "Cloud Functions",
-        "Cloud Run Functions", "Batch", "VMware Engine", "Google Cloud VMware Engine",
-    ),
-    "Databases": (
-        "Cloud SQL", "Cloud Spanner", "Spanner", "Cloud Bigtable", "Bigtable", "Cloud Firestore",
-        "Firestore", "Cloud Datastore", "Cloud Memorystore for Redis", "Memorystore for Redis",
-        "Memorystore for Memcached", "AlloyDB", "AlloyDB for PostgreSQL",
-        "Firebase Realtime Database",
-    ),
-    "Developer Tools": (
-        "Cloud Build", "Artifact Registry", "Container Registry", "Cloud Source Repositories",
-        "Cloud Deploy", "Cloud Workstations", "Firebase Test Lab",
-    ),
-    "Identity": (
-        "Identity Platform", "Cloud Identity", "Identity-Aware Proxy",
-    ),
-    "Integration": (
-        "Cloud Pub/Sub", "Pub/Sub", "Cloud Tasks", "Cloud Scheduler", "Workflows", "Eventarc",
-        "Apigee", "Apigee API Management", "Application Integration",
-    ),
-    "Internet of Things": (
-        "Cloud IoT Core", "IoT Core",
-    ),
-    "Management and Governance": (
-        "Cloud Logging", "Stackdriver Logging", "Cloud Monitoring", "Stackdriver Monitoring",
-        "Cloud Trace", "Stackdriver Trace", "Cloud Profiler", "Cloud Asset Inventory",
-        "Cloud Deployment Manager",
-    ),
-    "Media": (
-        "Transcoder API", "Live Stream API",
-    ),
-    "Migration": (
-        "Database Migration Service", "Migrate to Virtual Machines", "Storage Transfer Service",
-        "Transfer Appliance",
-    ),
-    "Multicloud": (
-        "Anthos", "GKE Enterprise",
-    ),
-    "Networking": (
-        "Networking", "Cloud DNS", "Cloud CDN", "Cloud Load Balancing", "Cloud NAT", "Cloud VPN",
-        "Cloud Interconnect", "Network Intelligence Center", "Network Service Tiers",
-        "Cloud Domains", "Service Directory",
-    ),
-    "Security": (
-        "Security Command Center", "Cloud Key Management Service (KMS)", "Secret Manager",
-        "Cloud Armor", "reCAPTCHA Enterprise", "Certificate Manager",
-        "Certificate Authority Service", "Cloud Data Loss Prevention", "Sensitive Data Protection",
-        "Web Security Scanner", "Binary Authorization", "Container Analysis",
-    ),
-    "Storage": (
-        "Cloud Storage", "Filestore", "Cloud Filestore", "Backup and DR Service", "Backup for GKE",
-        "NetApp Volumes",
-    ),
-    "Web": (
-        "Firebase Hosting", "Google Maps Platform",
-    ),
-}
-# fmt: on
-
-_CATEGORY_KEYS = pa.array([s.lower() for names in SERVICE_CATEGORIES.values() for s in names])
-_CATEGORY_VALUES = pa.array([c for c, names in SERVICE_CATEGORIES.items() for _ in names])
-
+# service.description -> FOCUS ServiceCategory (matched ignoring case); others are "Other".
+_SERVICES = focus_groups(
+    _TABLES["service_categories"], SERVICE_CATEGORIES, "gcp service_categories"
+)
+_CATEGORY_KEYS = pa.array([service.lower() for service in _SERVICES])
+_CATEGORY_VALUES = pa.array(list(_SERVICES.values()))
 # Google's display names for its regions (RegionName); unknown ids leave RegionName empty.
-REGION_NAMES = {
-    "africa-south1": "Johannesburg", "asia-east1": "Taiwan", "asia-east2": "Hong Kong",
-    "asia-northeast1": "Tokyo", "asia-northeast2": "Osaka", "asia-northeast3": "Seoul",
-    "asia-south1": "Mumbai", "asia-south2": "Delhi", "asia-southeast1": "Singapore",
-    "asia-southeast2": "Jakarta", "australia-southeast1": "Sydney",
-    "australia-southeast2": "Melbourne", "europe-central2": "Warsaw", "europe-north1": "Finland",
-    "europe-southwest1": "Madrid", "europe-west1": "Belgium", "europe-west2": "London",
-    "europe-west3": "Frankfurt", "europe-west4": "Netherlands", "europe-west6": "Zurich",
-    "europe-west8": "Milan", "europe-west9": "Paris", "europe-west10": "Berlin",
-    "europe-west12": "Turin", "me-central1": "Doha", "me-central2": "Dammam",
-    "me-west1": "Tel Aviv", "northamerica-northeast1": "Montréal",
-    "northamerica-northeast2": "Toronto", "southamerica-east1": "São Paulo",
-    "southamerica-west1": "Santiago", "us-central1": "Iowa", "us-east1": "South Carolina",
-    "us-east4": "Northern Virginia", "us-east5": "Columbus", "us-south1": "Dallas",
-    "us-west1": "Oregon", "us-west2": "Los Angeles", "us-west3": "Salt Lake City",
-    "us-west4": "Las Vegas",
-}  # fmt: skip
-_REGION_KEYS = pa.array(list(REGION_NAMES))
-_REGION_VALUES = pa.array(list(REGION_NAMES.values()))
+_REGION_KEYS = pa.array(list(_TABLES["region_names"]))
+_REGION_VALUES = pa.array(list(_TABLES["region_names"].values()))
 
 
 def header_key(raw: str) -> str:
@@ -286,7 +155,7 @@ class BoundGcp:
         if cell is None:
             nulls = pa.nulls(src.n, pa.string())
             return {"total": nulls, "cud_category": nulls, "cud_name": nulls}
-        parsed = self._per_distinct([cell], lambda cells: _credit_facts(cells[0]), "credits")
+        parsed = self._per_distinct([cell], lambda cells: credit_facts(cells[0]), "credits")
         return {
             name: pa.array([p[i] for p in parsed.values], pa.string()).take(parsed.indices)
             for i, name in enumerate(("total", "cud_category", "cud_name"))
@@ -299,7 +168,7 @@ class BoundGcp:
             return pa.nulls(src.n, pa.string())
         keys = [key for key, _ in present]
         parsed = self._per_distinct(
-            [c for _, c in present], lambda cells: _tags_json(keys, cells), keys[-1]
+            [c for _, c in present], lambda cells: tags_json(keys, cells), keys[-1]
         )
         return pa.array(parsed.values, pa.string()).take(parsed.indices)
 
@@ -319,7 +188,7 @@ class BoundGcp:
             cells = [c[int(row)].as_py() or "" for c in columns]
             try:
                 values.append(parse(cells))
-            except _BadCell as bad:
+            except BadCell as bad:
                 raise self._bad(int(row), bad.key or key, bad.reason) from None
         return _Distinct(values, indices)
 
@@ -332,11 +201,6 @@ class BoundGcp:
 class _Distinct:
     values: list  # one parsed result per distinct combination
     indices: pa.Array  # per row: which combination
-
-
-class _BadCell(Exception):
-    def __init__(self, reason: str, key: str | None = None) -> None:
-        self.reason, self.key = reason, key
 
 
 class _Source:
@@ -535,71 +399,3 @@ def _resource_type(global_name: pa.Array) -> pa.Array:
     full = pc.match_substring_regex(names, r"^//[^/]+\.googleapis\.com/")
     kind = pc.if_else(pc.and_(full, pc.not_equal(kind, "")), kind, None)
     return pc.take(kind, encoded.indices)
-
-
-def _parse_cell(text: str, exact: bool) -> object:
-    """A JSON cell, or the Python repr pandas writes for lists of dicts (quotes ', None)."""
-    text = text.strip()
-    if text in ("", "[]", "{}"):
-        return []
-    try:
-        return json.loads(text, parse_float=Decimal) if exact else json.loads(text)
-    except ValueError:
-        pass
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        raise _BadCell(f"{_short(text)} is not a JSON or Python list") from None
-
-
-def _short(text: str) -> str:
-    return repr(text if len(text) <= 60 else text[:57] + "...")
-
-
-def _credit_facts(cell: str) -> tuple[str | None, str | None, str | None]:
-    """(sum of credit amounts, CUD category, CUD name) of one credits cell."""
-    credits = _parse_cell(cell, exact=True)
-    if not isinstance(credits, list) or not all(isinstance(c, dict) for c in credits):
-        raise _BadCell(f"{_short(cell)} is not a list of credits")
-    if not credits:
-        return None, None, None
-    total = sum((_amount(c.get("amount"), cell) for c in credits), Decimal(0))
-    cud = next((c for c in credits if c.get("type") in _CUD_TYPES), None)
-    if cud is None:
-        return str(total), None, None
-    return str(total), _CUD_TYPES[cud["type"]], cud.get("full_name") or cud.get("name")
-
-
-def _amount(value: object, cell: str) -> Decimal:
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise _BadCell(f"credit amount {value!r} is not a number")
-    try:
-        # repr of a float is its shortest exact text: the digits the export wrote.
-        amount = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-    except InvalidOperation:
-        raise _BadCell(f"credit amount {value!r} in {_short(cell)} is not a number") from None
-    if not amount.is_finite():
-        raise _BadCell(f"credit amount {value!r} is not a number")
-    return amount
-
-
-def _tags_json(keys: list[str], cells: list[str]) -> str | None:
-    """One JSON object from the label cells, later sources overriding earlier ones."""
-    merged: dict[str, object] = {}
-    for key, cell in zip(keys, cells, strict=True):
-        try:
-            merged |= _labels(_parse_cell(cell, exact=False))
-        except _BadCell as bad:
-            raise _BadCell(bad.reason, key) from None
-    return json.dumps(merged, ensure_ascii=False) if merged else None
-
-
-def _labels(parsed: object) -> dict[str, object]:
-    """[{'key': k, 'value': v}, ...] (BigQuery's form) or a plain {k: v} object."""
-    if isinstance(parsed, dict):
-        return {str(k): v for k, v in parsed.items()}
-    if isinstance(parsed, list) and all(isinstance(x, dict) and "key" in x for x in parsed):
-        return {str(x["key"]): x.get("value") for x in parsed}
-    raise _BadCell(f"{_short(str(parsed))} is not a list of {{key, value}} labels")

@@ -45,8 +45,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from focus.columns import BY_SQL
+from focus.vocabulary import SERVICE_CATEGORIES
 from ingestion.errors import BadInput
-from ingestion.formats.columns import BY_SQL
+from ingestion.formats.tables import focus_mapping, load_tables
 from ingestion.formats.values import BadValue, convert
 
 COST_REPORT = "OCI cost report"
@@ -76,38 +78,10 @@ _OCI_ONLY = (
 )
 _REQUIRED = {COST_REPORT: (START, MY_COST, CURRENCY), USAGE_REPORT: (START, CONSUMED_QUANTITY)}
 
+_TABLES = load_tables("oci")
 # FOCUS column -> the OCI columns that can fill it, the first one present in the header wins.
-_COPIED: dict[str, tuple[str, ...]] = {
-    "ChargePeriodStart": (START,),
-    "ChargePeriodEnd": ("lineItem/intervalUsageEnd",),
-    "BilledCost": (MY_COST,),
-    "EffectiveCost": (MY_COST,),
-    "ContractedUnitPrice": (UNIT_PRICE,),
-    "PricingQuantity": (BILLED_QUANTITY,),
-    "ConsumedQuantity": (CONSUMED_QUANTITY, BILLED_QUANTITY),
-    "BillingCurrency": (CURRENCY,),
-    "BillingAccountId": ("lineItem/tenantId",),
-    "SubAccountId": ("product/compartmentId",),
-    "SubAccountName": ("product/compartmentName",),
-    "ServiceName": ("product/service",),
-    "RegionId": ("product/region",),
-    "RegionName": ("product/region",),  # the report's only name for a region is its identifier
-    "AvailabilityZone": ("product/availabilityDomain",),
-    "ResourceId": (RESOURCE_ID,),
-    "SkuId": ("cost/productSku",),
-    "SkuMeter": ("product/resource",),
-    "ChargeDescription": ("product/Description", "product/resource"),
-    "PricingUnit": (
-        "cost/skuUnitDescription",
-        "cost/billingUnitReadable",
-        "usage/consumedQuantityUnits",
-    ),
-    "ConsumedUnit": (
-        "usage/consumedQuantityUnits",
-        "cost/skuUnitDescription",
-        "cost/billingUnitReadable",
-    ),
-}
+# RegionName repeats product/region: the report's only name for a region is its identifier.
+_COPIED: dict[str, list[str]] = _TABLES["copied"]
 _CONSTANTS = {
     "ProviderName": PROVIDER,
     "PublisherName": PROVIDER,
@@ -121,36 +95,9 @@ _ACCOUNT_TYPES = {
 }
 
 # product/service -> FOCUS ServiceCategory, for the services OCI reports most; others are "Other".
-_CATEGORIES = {
-    "COMPUTE": "Compute",
-    "CONTAINER_ENGINE": "Compute",
-    "FUNCTIONS": "Compute",
-    "BLOCK_STORAGE": "Storage",
-    "OBJECTSTORE": "Storage",
-    "FILE_STORAGE": "Storage",
-    "DATABASE": "Databases",
-    "MYSQL": "Databases",
-    "NOSQL": "Databases",
-    "NETWORK": "Networking",
-    "LOAD_BALANCER": "Networking",
-    "DNS": "Networking",
-    "API_GATEWAY": "Integration",
-    "INTEGRATION": "Integration",
-    "NOTIFICATIONS": "Integration",
-    "ORACLE_STREAMING_SERVICE": "Analytics",
-    "ANALYTICS": "Analytics",
-    "DATA_FLOW": "Analytics",
-    "DATA_INTEGRATION": "Analytics",
-    "DATA_SCIENCE": "AI and Machine Learning",
-    "TELEMETRY": "Management and Governance",
-    "LOGGING": "Management and Governance",
-    "LOG_ANALYTICS": "Management and Governance",
-    "KMS": "Security",
-    "WAF": "Security",
-    "CLOUD_GUARD": "Security",
-    "DATA_SAFE": "Security",
-    "DEVOPS": "Developer Tools",
-}
+_CATEGORIES = focus_mapping(
+    _TABLES["service_categories"], SERVICE_CATEGORIES, "oci service_categories"
+)
 _SERVICE_CODES = pa.array(list(_CATEGORIES))
 _SERVICE_CATEGORIES = pa.array(list(_CATEGORIES.values()))
 _TRUE = pa.array(["true", "t", "y", "yes", "1"])

@@ -12,7 +12,7 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.formats.columns import FocusColumn
+from focus.columns import FocusColumn
 
 # Not "NaN": in a cost it would silently become an empty cost; as text it is refused below.
 NULL_TOKENS = ["", "NULL", "null"]

@@ -17,11 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 from db import load
+from focus.columns import COLUMNS
 from ingestion.__main__ import main
+from ingestion.conformance.checker import check_file
+from ingestion.conformance.report import CheckReport
 from ingestion.focus_export import export_focus
-from ingestion.focus_rules import CheckReport, check_file
 from ingestion.formats import open_export
-from ingestion.formats.columns import COLUMNS
 from ingestion.loader import load_file
 from tests.conftest import SHARED_DATA, TRUNCATE_ALL, shared_file
 from tests.ingestion.test_focus_check import focus_row, write_focus

@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from db import migrate
-from ingestion.formats.columns import COLUMNS
+from focus.columns import COLUMNS
 
 
 def test_schemas_exist(engine: sa.Engine) -> None:

@@ -21,9 +21,9 @@ import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
+from focus.columns import header_key
 from ingestion.formats import open_export
 from ingestion.formats.aws_cur import ATHENA, CUR2, LEGACY, AwsCur
-from ingestion.formats.columns import header_key
 from ingestion.formats.export_file import sniff
 from ingestion.loader import load_file
 from tests.conftest import SHARED_DATA, TRUNCATE_ALL, shared_file

@@ -15,9 +15,9 @@ import pyarrow.csv as pa_csv
 import pytest
 import sqlalchemy as sa
 
+from focus.columns import COLUMNS
 from ingestion.demo import generate, load_demo
 from ingestion.demo.catalog import APP_GROUPS, APPS, PROVIDERS
-from ingestion.formats.columns import COLUMNS
 
 END = date(2026, 10, 14)  # a Wednesday: the last month is partial
 FOCUS_CATEGORIES = {

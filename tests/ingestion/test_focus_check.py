@@ -5,21 +5,20 @@ from __future__ import annotations
 import csv
 import gzip
 from pathlib import Path
+from typing import get_args
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from focus.columns import COLUMNS
+from focus.vocabulary import CHARGE_CATEGORIES, MANDATORY, SERVICE_CATEGORIES
 from ingestion.__main__ import main
+from ingestion.conformance.checker import check_file
+from ingestion.conformance.evaluate import EVALUATE
+from ingestion.conformance.report import CheckReport
+from ingestion.conformance.rules import HEADER_CHECKS, RULES, Check
 from ingestion.errors import BadInput
-from ingestion.focus_rules import (
-    CHARGE_CATEGORIES,
-    MANDATORY,
-    RULES,
-    SERVICE_CATEGORIES,
-    CheckReport,
-    check_file,
-)
 from tests.conftest import SHARED_DATA, shared_file
 
 OFFICIAL = "focus-sample-data/FOCUS-1.0/focus_sample.csv"
@@ -90,6 +89,17 @@ def test_rules_are_unique_and_cover_every_mandatory_column() -> None:
     assert {r.column for r in RULES if r.check == "present"} == set(MANDATORY)
     assert len(MANDATORY) == 21
     assert all(r.ref.endswith(".md") for r in RULES)
+
+
+def test_rules_data_names_real_columns_and_checks() -> None:
+    """rules.json is read as data: each rule must name FOCUS columns, a check the checker can
+    run, and a spec file."""
+    names = {c.name for c in COLUMNS} | {"*"}
+    assert [r.id for r in RULES if not set(r.columns) <= names] == []
+    assert set(get_args(Check)) == HEADER_CHECKS | set(EVALUATE)
+    assert {r.check for r in RULES} == set(get_args(Check))
+    assert {r.severity for r in RULES} == {"error", "warning"}
+    assert all(r.ref.startswith(("columns/", "attributes/")) for r in RULES)
 
 
 def test_allowed_values_are_the_specs() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from ingestion.formats.columns import BY_SQL
+from focus.columns import BY_SQL
 from ingestion.formats.values import BadValue, convert
 
 STRICT = BY_SQL["billing_period_start"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from analytics.periods import whole_months
+from focus.periods import whole_months
 from ingestion.loader import load_file
 from tests.focus_files import row, write_csv
 from ui.explorer import period_label

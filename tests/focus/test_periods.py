@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from analytics.periods import (
+from focus.periods import (
     CUSTOM,
     PRESETS,
     add_months,
