@@ -206,16 +206,19 @@ def write_delivery(
             # other delivery that held this lock has committed, so it sees their rows too.
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _GOLD_LOCK})
             _refresh_gold(conn, _scope(source, None, touched))
-        seconds[-1] += time.perf_counter() - started - sum(seconds)  # the gold step, the last's
-        for part, summary, periods, took in zip(parts, summaries, own, seconds, strict=True):
-            summary.seconds = took
+        for index, (part, summary, periods) in enumerate(zip(parts, summaries, own, strict=True)):
             scope = {**_scope(source, part.dataset, periods), "load_id": part.load_id}
             summary.totals = [
                 PeriodTotal(**row._mapping) for row in conn.execute(statement("load_totals"), scope)
             ]
+            summary.seconds = seconds[index]
+            if index == len(parts) - 1:  # the last part's time runs to its finish: gold and totals
+                summary.seconds = time.perf_counter() - started - sum(seconds[:-1])
             conn.execute(
                 statement("load_log_finish"),
-                _finish_params(part.load_id, "loaded", took, summary=summary, dataset=part.dataset),
+                _finish_params(
+                    part.load_id, "loaded", summary.seconds, summary=summary, dataset=part.dataset
+                ),
             )
     return summaries
 
