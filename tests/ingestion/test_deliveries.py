@@ -301,24 +301,53 @@ def test_two_sources_load_at_once_and_both_count_in_gold(
     assert providers == {"AWS": Decimal("30.00"), "Microsoft": Decimal("200.00")}
 
 
+_SCHEMA = pa.schema([(h, pa.string()) for h in HEADER])
+
+
 @pytest.mark.parametrize("mode", ["replace_period", "append"])
-def test_two_deliveries_of_one_source_in_opposite_period_orders_both_land(
-    empty_db: sa.Engine, tmp_path: Path, mode: str
+def test_a_deadlock_between_two_deliveries_of_one_source_is_retried(
+    empty_db: sa.Engine, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each delivery locks its source's periods as it meets them: September then October for
-    one, October then September for the other. Whichever way they interleave (a deadlock
-    Postgres breaks is retried), both land whole."""
-    first = [
-        write_csv(tmp_path / "1-sep.csv", [row("2024-09-01", "1.00")] * 2000),
-        write_csv(tmp_path / "1-oct.csv", [row("2024-10-01", "2.00")] * 2000),
-    ]
-    second = [
-        write_csv(tmp_path / "2-oct.csv", [row("2024-10-02", "20.00")] * 2000),
-        write_csv(tmp_path / "2-sep.csv", [row("2024-09-02", "10.00")] * 2000),
-    ]
+    one, October then September for the other. Both are held at their second part until each
+    holds its first period, so they deadlock; Postgres ends one, the loader runs it again, and
+    both land whole."""
+    both_hold_one = threading.Barrier(2, timeout=60)
+    attempts: list[str] = []
+    write = load.write_delivery
+    monkeypatch.setattr(
+        load, "write_delivery", lambda *a, **k: attempts.append("") or write(*a, **k)
+    )
+
+    def part(name: str, day: str, billed: str, *, wait: bool) -> Part:
+        waited: list[bool] = []
+
+        def batches() -> pa.RecordBatchReader:
+            def gen():
+                if wait and not waited:  # the first attempt only
+                    waited.append(True)
+                    both_hold_one.wait()
+                yield from _batches([row(day, billed)] * 100)
+
+            return pa.RecordBatchReader.from_batches(_SCHEMA, gen())
+
+        return Part(name, batches=batches, format="focus")
+
+    first = (
+        part("1-sep", "2024-09-01", "1.00", wait=False),
+        part("1-oct", "2024-10-01", "2.00", wait=True),
+    )
+    second = (
+        part("2-oct", "2024-10-02", "20.00", wait=False),
+        part("2-sep", "2024-09-02", "10.00", wait=True),
+    )
     results: list[DeliveryResult] = []
     threads = [
-        threading.Thread(target=lambda p=p: results.append(deliver(empty_db, p, "aws", mode)))
+        threading.Thread(
+            target=lambda p=p: results.append(
+                load_delivery(empty_db, Delivery("d", p, mode), source="aws")
+            )
+        )
         for p in (first, second)
     ]
     for t in threads:
@@ -326,11 +355,12 @@ def test_two_deliveries_of_one_source_in_opposite_period_orders_both_land(
     for t in threads:
         t.join(timeout=300)
     assert [r.status for r in results] == ["loaded", "loaded"]
+    assert len(attempts) == 3  # one of the two ran again
     got = gold_by_period(empty_db)
     if mode == "append":  # four slices, all kept
-        assert got == {SEP: Decimal("22000.00"), OCT: Decimal("44000.00")}
-    else:  # the later delivery replaced both periods: either one whole, never a mix
+        assert got == {SEP: Decimal("1100.00"), OCT: Decimal("2200.00")}
+    else:  # the delivery that ran again replaced both periods, whole
         assert got in (
-            {SEP: Decimal("2000.00"), OCT: Decimal("4000.00")},
-            {SEP: Decimal("20000.00"), OCT: Decimal("40000.00")},
+            {SEP: Decimal("100.00"), OCT: Decimal("200.00")},
+            {SEP: Decimal("1000.00"), OCT: Decimal("2000.00")},
         )
