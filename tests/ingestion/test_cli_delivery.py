@@ -103,3 +103,18 @@ def test_mode_append_keeps_each_file_as_its_own_slice(
     assert run.returncode == 0, run.stderr
     assert "(append, 2 files): 2 files loaded" in run.stdout
     assert by_period(clean) == {SEP: Decimal("120.00"), OCT: Decimal("5.50")}
+
+
+def test_two_files_of_one_name_cannot_be_slices_of_one_delivery(
+    clean: sa.Engine, app_env: str, tmp_path: Path
+) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    a = write_csv(tmp_path / "x" / "report.csv", [row("2024-09-01", "1.00")])
+    b = write_csv(tmp_path / "y" / "report.csv", [row("2024-09-02", "2.00")])
+    run = cli(app_env, a, b, "--source", "oci", "--mode", "append", "--delivery")
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        "error: report.csv: two files of this name in one append delivery: one slice each"
+    )
+    assert by_period(clean) == {}
