@@ -1,38 +1,30 @@
-"""Write FOCUS batches to bronze and refresh gold, one transaction per file.
+"""Write deliveries to bronze and refresh gold, one transaction per delivery.
 
-The contract finance relies on: a file replaces, for its source, every billing period it covers;
-either all of it lands (bronze, gold and the load log together) or none of it does.
+The contract finance relies on: a replace_period delivery replaces, for its source, every
+billing period its parts cover; an append delivery replaces only its own slices; either all of a
+delivery lands (bronze, gold and every part's load log row together) or none of it does.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import queue
-import re
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Protocol, TypeVar
 
-import numpy as np
 import psycopg
-import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import sqlalchemy as sa
-from psycopg import sql
 
+from db.bronze_copy import Batch, RejectedData, ahead, copy, rendered
 from db.sql import statement
 
-T = TypeVar("T")
-
-# Loads serialize on this lock: two sources refreshing the same gold period must not interleave.
-_LOAD_LOCK = 7_402_113_002
+# Gold refreshes serialize on this lock: two deliveries refreshing one gold period must not
+# interleave. It is taken for the refresh only, at the end of a delivery's transaction.
+_GOLD_LOCK = 7_402_113_002
 # Each load also holds (this class, its load_id) while it runs: a 'running' row whose lock is
 # free was left by a dead process (see db/sql/load_log_abandoned.sql).
 _LOAD_ROW_LOCK_CLASS = 74_021
@@ -53,19 +45,6 @@ def connection_lost(exc: BaseException) -> bool:
     return False
 
 
-class RejectedData(Exception):
-    """Postgres refused a value (or there was nothing to load); the caller names the file."""
-
-    def __init__(self, reason: str, row: int | None = None, column: str | None = None) -> None:
-        self.reason, self.row, self.column = reason, row, column  # column: bronze SQL name
-        super().__init__(reason)
-
-
-class Batch(Protocol):
-    first_row: int  # 1-based data row of the batch's first row, for error messages
-    data: pa.RecordBatch  # columns named as in bronze.focus_cost
-
-
 @dataclass(frozen=True)
 class PeriodTotal:
     provider: str | None
@@ -81,6 +60,9 @@ class LoadSummary:
     load_id: int
     dataset: str = "cost"
     row_count: int = 0
+    # this part's read and COPY (the first's from the delivery's start, the last's with the gold
+    # refresh), as its load_log row says
+    seconds: float = 0.0
     totals: list[PeriodTotal] = field(default_factory=list)
 
     @property
@@ -111,20 +93,36 @@ class LoadSummary:
         return "EffectiveCost", out
 
 
-def already_loaded(engine: sa.Engine, source: str, checksum: str) -> int | None:
+def seen_delivery(engine: sa.Engine, source: str, checksums: Sequence[str]) -> int | None:
+    """The latest load of a delivery of this source that loaded all these file contents."""
     with engine.connect() as conn:
         return conn.execute(
-            statement("load_log_seen"), {"source": source, "checksum": checksum}
+            statement("delivery_seen"), {"source": source, "checksums": list(checksums)}
         ).scalar()
 
 
-def start_log(engine: sa.Engine, *, status: str = "running", **file_facts: object) -> int:
+def new_delivery(engine: sa.Engine) -> int:
+    """An id the load_log rows of one delivery's parts share."""
+    with engine.connect() as conn:
+        return conn.execute(statement("delivery_new")).scalar_one()
+
+
+def start_log(
+    engine: sa.Engine,
+    *,
+    status: str = "running",
+    delivery_id: int | None = None,
+    mode: str = "replace_period",
+    **file_facts: object,
+) -> int:
     """Record the attempt before it starts, so even a killed load leaves a trace; and close the
-    traces earlier killed loads left 'running'."""
+    traces earlier killed loads left 'running'. Without a delivery_id the row is a delivery of
+    its own."""
     with engine.begin() as conn:
         conn.execute(statement("load_log_abandoned"), {"lock_class": _LOAD_ROW_LOCK_CLASS})
         return conn.execute(
-            statement("load_log_start"), {"status": status, **file_facts}
+            statement("load_log_start"),
+            {"status": status, "delivery_id": delivery_id, "mode": mode, **file_facts},
         ).scalar_one()
 
 
@@ -143,58 +141,155 @@ def skip_log(engine: sa.Engine, load_id: int, seconds: float, previous: int) -> 
         )
 
 
-def replace_periods(
-    engine: sa.Engine,
-    *,
-    source: str,
-    dataset: str,
-    load_id: int,
-    batches: Iterable[Batch],
-    started: float,
-    empty_ok: bool = False,
-) -> LoadSummary:
-    """Delete this source's rows for each period the batches cover, COPY the batches, refresh gold.
+@dataclass(frozen=True)
+class PartLoad:
+    """One part of a delivery as bronze receives it: its load_log row, its dataset, its slice
+    key (append mode only; None in replace_period), and a callable that opens its bronze-ready
+    batches (called again if the delivery is retried)."""
 
-    Periods are discovered while streaming: the first time a batch brings a new period, that
-    period is deleted before the batch is copied, so the file is read once and never held whole.
+    load_id: int
+    dataset: str
+    batches: Callable[[], Iterable[Batch]]
+    slice: str | None = None
+    empty_ok: bool = False
+
+
+class PartFailed(Exception):
+    """Part `index` of a delivery failed while it was read or copied; the cause is chained. The
+    whole delivery was rolled back."""
+
+    def __init__(self, index: int, cause: BaseException) -> None:
+        self.index = index
+        super().__init__(str(cause))
+
+
+def write_delivery(
+    engine: sa.Engine, *, source: str, mode: str, parts: Sequence[PartLoad], started: float
+) -> list[LoadSummary]:
+    """Load every part into bronze, refresh gold once, record each part's row: one transaction.
+
+    replace_period: the first time any part brings a billing period (of its dataset), this
+    source's rows for that period are deleted, once for the whole delivery, so part 2 never
+    wipes part 1. append: each part first deletes its own slice (its name), in whatever periods
+    it had. Either way the source's periods are locked as they are discovered while streaming
+    (a file is read once and never held whole), so other sources load at the same time; only
+    the short gold refresh at the end takes the global lock.
     """
-    summary = LoadSummary(load_id, dataset)
+    summaries: list[LoadSummary] = []
     with engine.begin() as conn:
-        conn.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:c, :id)"),
-            {"c": _LOAD_ROW_LOCK_CLASS, "id": load_id % 2_147_483_647},
-        )
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
+        for part in parts:
+            conn.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:c, :id)"),
+                {"c": _LOAD_ROW_LOCK_CLASS, "id": part.load_id % 2_147_483_647},
+            )
         # The gold rebuilds sort whole billing periods; the default 4 MB spills them to disk.
         conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))
-        raw: psycopg.Connection = conn.connection.driver_connection
-        replaced: set[datetime] = set()
-        constants = {"x_source": source, "x_dataset": dataset, "x_load_id": load_id}
-        for batch, columns, text in _ahead(_rendered(batches, constants)):
-            periods = set(pc.unique(batch.data.column("billing_period_start")).to_pylist())
-            if new := periods - replaced:
-                conn.execute(statement("delete_periods"), _scope(source, dataset, new))
-                replaced |= new
-            _copy(raw, batch, columns, text)
-            summary.row_count += batch.data.num_rows
-        if summary.row_count == 0 and not empty_ok:
-            raise RejectedData("the file has a header but no data rows")
-        scope = {**_scope(source, dataset, replaced), "load_id": load_id}
-        if replaced:
-            _refresh_gold(conn, scope)
-        summary.totals = [
-            PeriodTotal(**row._mapping) for row in conn.execute(statement("load_totals"), scope)
-        ]
-        conn.execute(
-            statement("load_log_finish"),
-            _finish_params(
-                load_id, "loaded", time.perf_counter() - started, summary=summary, dataset=dataset
-            ),
-        )
-    return summary
+        locks = _PeriodLocks(conn, source)
+        replaced: set[tuple[str, datetime]] = set()
+        touched: set[datetime] = set()  # every period whose rows changed: gold's to refresh
+        own: list[set[datetime]] = []  # each part's periods, for its totals
+        seconds: list[float] = []
+        for index, part in enumerate(parts):
+            part_started = started if index == 0 else time.perf_counter()
+            try:
+                if mode == "append":
+                    touched |= _drop_slice(conn, locks, source, part.slice)
+                summary, periods = _write_part(conn, locks, source, mode, part, replaced)
+            except Exception as exc:
+                raise PartFailed(index, exc) from exc
+            touched |= periods
+            summaries.append(summary)
+            own.append(periods)
+            seconds.append(time.perf_counter() - part_started)
+        if touched:
+            # Taken now, not before the COPY: the refresh below starts its snapshot after any
+            # other delivery that held this lock has committed, so it sees their rows too.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _GOLD_LOCK})
+            _refresh_gold(conn, _scope(source, None, touched))
+        for index, (part, summary, periods) in enumerate(zip(parts, summaries, own, strict=True)):
+            scope = {**_scope(source, part.dataset, periods), "load_id": part.load_id}
+            summary.totals = [
+                PeriodTotal(**row._mapping) for row in conn.execute(statement("load_totals"), scope)
+            ]
+            summary.seconds = seconds[index]
+            if index == len(parts) - 1:  # the last part's time runs to its finish: gold and totals
+                summary.seconds = time.perf_counter() - started - sum(seconds[:-1])
+            conn.execute(
+                statement("load_log_finish"),
+                _finish_params(
+                    part.load_id, "loaded", summary.seconds, summary=summary, dataset=part.dataset
+                ),
+            )
+    return summaries
 
 
-def _scope(source: str, dataset: str, periods: set[datetime]) -> dict[str, object]:
+def _write_part(
+    conn: sa.Connection,
+    locks: _PeriodLocks,
+    source: str,
+    mode: str,
+    part: PartLoad,
+    replaced: set[tuple[str, datetime]],
+) -> tuple[LoadSummary, set[datetime]]:
+    """COPY one part's batches, replacing (in replace_period mode) each period of its dataset
+    the first time the delivery brings it. Returns its summary (totals still to fill) and the
+    periods it wrote."""
+    summary = LoadSummary(part.load_id, part.dataset)
+    raw: psycopg.Connection = conn.connection.driver_connection
+    constants: dict[str, object] = {
+        "x_source": source,
+        "x_dataset": part.dataset,
+        "x_load_id": part.load_id,
+    }
+    if part.slice is not None:
+        constants["x_slice"] = part.slice
+    periods: set[datetime] = set()
+    for batch, columns, text in ahead(rendered(part.batches(), constants)):
+        found = set(pc.unique(batch.data.column("billing_period_start")).to_pylist())
+        if new := found - periods:
+            locks.take(new)
+            gone = {p for p in new if (part.dataset, p) not in replaced}
+            if mode == "replace_period" and gone:
+                conn.execute(statement("delete_periods"), _scope(source, part.dataset, gone))
+                replaced.update((part.dataset, p) for p in gone)
+            periods |= new
+        copy(raw, batch, columns, text)
+        summary.row_count += batch.data.num_rows
+    if summary.row_count == 0 and not part.empty_ok:
+        raise RejectedData("the file has a header but no data rows")
+    return summary, periods
+
+
+def _drop_slice(
+    conn: sa.Connection, locks: _PeriodLocks, source: str, slice_: str | None
+) -> set[datetime]:
+    """Delete an append slice delivered before (its periods locked first); the periods it had."""
+    if slice_ is None:
+        raise ValueError("an append part needs its slice name")
+    key = {"source": source, "slice": slice_}
+    locks.take({r[0] for r in conn.execute(statement("slice_periods"), key)})
+    gone = {r[0] for r in conn.execute(statement("slice_delete"), key)}
+    locks.take(gone)  # rows of this slice another delivery committed meanwhile: lock them too
+    return gone
+
+
+class _PeriodLocks:
+    """The (source, billing period) locks this transaction holds. Two deliveries of one source
+    and period serialize their delete and COPY; other sources and periods run at once. Two
+    deliveries of one source meeting their periods in opposite orders can deadlock: Postgres
+    ends one of them (40P01), which the caller retries."""
+
+    def __init__(self, conn: sa.Connection, source: str) -> None:
+        self.conn, self.source, self.held = conn, source, set[str]()
+
+    def take(self, periods: Iterable[datetime]) -> None:
+        keys = {f"{self.source}\x1f{p.astimezone(UTC):%Y-%m-%dT%H:%M:%S}" for p in periods}
+        if wanted := sorted(keys - self.held):
+            self.conn.execute(statement("period_locks"), {"keys": wanted})
+            self.held.update(wanted)
+
+
+def _scope(source: str, dataset: str | None, periods: set[datetime]) -> dict[str, object]:
     """Parameters naming one source's dataset in some billing periods; :lo and :hi, the least
     and greatest period, let every statement bound bronze's BRIN index by a range."""
     return {
@@ -272,100 +367,3 @@ def _finish_params(
         else None,
         "error": error,
     }
-
-
-def _constant(value: object, n: int) -> pa.DictionaryArray:
-    """A column holding one value n times, without building n Python objects."""
-    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int8)), pa.array([value]))
-
-
-def _rendered(
-    batches: Iterable[Batch], constants: dict[str, object]
-) -> Iterator[tuple[Batch, list[str], bytes]]:
-    """Each batch with its bronze columns and the CSV text COPY will read."""
-    for batch in batches:
-        n = batch.data.num_rows
-        table = pa.Table.from_batches([batch.data])
-        for i, column in enumerate(table.columns):
-            if pa.types.is_timestamp(column.type):
-                table = table.set_column(i, table.field(i).name, _timestamp_text(column))
-        for name, value in constants.items():
-            table = table.append_column(name, _constant(value, n))
-        buf = io.BytesIO()
-        pa_csv.write_csv(table, buf, pa_csv.WriteOptions(include_header=False))
-        yield batch, table.column_names, buf.getvalue()
-
-
-def _timestamp_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """ISO text for COPY. Cost data repeats a few thousand distinct hours, so each distinct
-    instant is formatted once: the CSV writer's own timestamp formatting was the largest single
-    cost of rendering a batch."""
-    chunks = []
-    for chunk in column.chunks:
-        encoded = pc.dictionary_encode(chunk)
-        text = pc.strftime(encoded.dictionary, format="%Y-%m-%dT%H:%M:%SZ")
-        chunks.append(pa.DictionaryArray.from_arrays(encoded.indices, text))
-    return pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string()))
-
-
-def _ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """Produce the next items on a thread while the caller uses this one: reading, converting
-    and rendering a batch (mostly Arrow C++, outside the GIL) overlap the server's COPY of the
-    previous one. Errors reach the caller in order; a caller that stops early stops the thread."""
-    slots: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        slots.put((item, None), timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            slots.put((done, None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
-            slots.put((done, exc))
-
-    worker = threading.Thread(target=produce, name="load-ahead", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item, error = slots.get()
-            if error is not None:
-                raise error
-            if item is done:
-                return
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a producer waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                slots.get(timeout=0.2)
-
-
-def _copy(raw: psycopg.Connection, batch: Batch, columns: list[str], text: bytes) -> None:
-    copy_sql = sql.SQL("COPY bronze.focus_cost ({}) FROM STDIN (FORMAT csv)").format(
-        sql.SQL(", ").join(sql.Identifier(name) for name in columns)
-    )
-    try:
-        with raw.cursor() as cur, cur.copy(copy_sql) as copy:
-            copy.write(text)
-    except psycopg.errors.DataError as exc:
-        raise _rejected(batch, exc) from None
-
-
-def _rejected(batch: Batch, exc: psycopg.errors.DataError) -> RejectedData:
-    """Turn Postgres' 'COPY focus_cost, line 3, column tags: ...' into the file's row and column."""
-    context = exc.diag.context or ""
-    found = re.search(r"COPY \w+, line (\d+)(?:, column (\w+))?", context)
-    row = batch.first_row + int(found.group(1)) - 1 if found else None
-    column = found.group(2) if found else None
-    reason = (exc.diag.message_primary or str(exc)).strip()
-    if exc.diag.message_detail:
-        reason = f"{reason} ({exc.diag.message_detail.strip().rstrip('.')})"
-    return RejectedData(reason, row, column)

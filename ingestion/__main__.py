@@ -21,10 +21,11 @@ from db.engine import get_engine
 from db.load import connection_lost
 from focus.vocabulary import VERSIONS
 from ingestion.conformance.checker import check_file
+from ingestion.delivery import MODES, Delivery, Mode, Part
 from ingestion.demo import load_demo
 from ingestion.errors import BadInput
 from ingestion.focus_export import container_for, export_focus
-from ingestion.loader import DatabaseLost, FileResult, expand, load_file
+from ingestion.loader import DatabaseLost, DeliveryResult, FileResult, expand, load_delivery
 from ingestion.source_cli import add_parser as add_source_parser
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -83,6 +84,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, handlers=[handler])
     try:
         return _load_all(settings, files, args)
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except DatabaseLost as exc:
         log.debug("the database failed during the load", exc_info=exc.__cause__)
         print(f"error: {exc}", file=sys.stderr)
@@ -99,21 +103,56 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def _load_all(settings: Settings, files: list[Path], args: argparse.Namespace) -> int:
     engine = get_engine(settings)
+    if args.delivery:
+        deliveries = [_one_delivery(files, args.mode)]
+    else:
+        deliveries = [Delivery.of_file(path, mode=args.mode) for path in files]
     code = EXIT_OK
-    for path in files:
-        result = load_file(
+    for delivery in deliveries:
+        result = load_delivery(
             engine,
-            path,
+            delivery,
             source=args.source,
             batch_bytes=settings.load_batch_bytes,
             force=args.force,
         )
-        print(describe(result), file=sys.stderr if result.status == "failed" else sys.stdout)
-        for warning in result.warnings:
-            print(f"  warning: {warning}")
+        for file in result.files:
+            print(describe(file), file=sys.stderr if file.status == "failed" else sys.stdout)
+            for warning in file.warnings:
+                print(f"  warning: {warning}")
+        if args.delivery:
+            line = describe_delivery(result)
+            print(line, file=sys.stderr if result.status == "failed" else sys.stdout)
         if result.bad_input:
             code = EXIT_BAD_INPUT
     return code
+
+
+def _one_delivery(files: list[Path], mode: Mode) -> Delivery:
+    """The files given as one delivery, each part named by its file name (in append mode, the
+    name keys the part's slice, so two files of one name cannot share a delivery)."""
+    names = [path.name for path in files]
+    if mode == "append" and len(set(names)) < len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise BadInput(twice[0], "two files of this name in one append delivery: one slice each")
+    label = names[0] if len(names) == 1 else f"{names[0]} and {plural(len(names) - 1, 'more file')}"
+    return Delivery(label, tuple(Part(path.name, path=path) for path in files), mode)
+
+
+def describe_delivery(result: DeliveryResult) -> str:
+    """The delivery's own line, after its files' lines."""
+    d = result.delivery
+    head = f"delivery {d.name} ({d.mode}, {plural(len(d.parts), 'file')})"
+    if result.status == "failed":
+        return f"error: {head}: not loaded, nothing of it was kept"
+    if result.status == "skipped":
+        return f"skipped {head}: already loaded (same checksums), {result.seconds:.2f} s"
+    periods = ", ".join(p.strftime("%Y-%m") for p in result.periods) or "none"
+    loaded = sum(f.status == "loaded" for f in result.files)
+    return (
+        f"loaded {head}: {plural(loaded, 'file')} loaded, {plural(result.rows, 'row')}, "
+        f"billing periods {periods}, gold refreshed once, {result.seconds:.2f} s"
+    )
 
 
 def _where(settings: Settings) -> str:
@@ -179,6 +218,20 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--source", default="local", help="name of the source (default: local)")
     load.add_argument("--force", action="store_true", help="load even if this content was loaded")
+    load.add_argument(
+        "--delivery",
+        action="store_true",
+        help="load all the files given as one delivery: one transaction; the billing periods "
+        "they cover together are replaced once",
+    )
+    load.add_argument(
+        "--mode",
+        choices=MODES,
+        default="replace_period",
+        help="replace_period (default): a delivery replaces, for its source, every billing "
+        "period it covers; append: each file is a slice keyed by its name, and the same name "
+        "again replaces only that slice",
+    )
     load.add_argument(
         "--debug", action="store_true", help="show the database's own error text when it fails"
     )

@@ -53,6 +53,13 @@ class Delivery:
             raise ValueError(f"delivery {self.name!r}: mode {self.mode!r} is not one of {MODES}")
         if not self.parts:
             raise ValueError(f"delivery {self.name!r} has no parts")
+        names = [part.name for part in self.parts]
+        if self.mode == "append" and len(set(names)) < len(names):
+            twice = next(name for name in names if names.count(name) > 1)
+            raise ValueError(
+                f"delivery {self.name!r}: two parts named {twice!r}; in append mode a part's "
+                "name keys its slice"
+            )
 
     @classmethod
     def of_file(

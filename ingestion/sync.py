@@ -4,8 +4,9 @@ The same path serves the scheduler's jobs, "Sync now" requests and `scheduler.py
 - one sync per source at a time, across processes: the source's advisory lock is held for the
   whole run (a second caller finds it taken and leaves); a 'running' row whose lock is free
   belonged to a process that died, and is marked failed;
-- each file loads in one transaction (ingestion.loader), so a file is in whole or not at all,
-  whatever happens to this process; cancellation and shutdown are honoured between files;
+- each export loads as one delivery in one transaction (ingestion.loader), so it is in whole or
+  not at all, whatever happens to this process; cancellation and shutdown are honoured between
+  exports;
 - transient errors (throttling, 5xx, timeouts, a dropped database connection) are retried with
   exponential backoff and jitter; permanent ones (bad credentials, a missing folder, a bad file)
   end the run at once with a message a person can act on. Files after a bad one wait: the name
@@ -39,7 +40,7 @@ from db import sync_runs
 from db.sources import Source
 from ingestion import logs
 from ingestion.errors import BadInput
-from ingestion.loader import load_file
+from ingestion.loader import FileResult, load_delivery
 from ingestion.sources import connector_for
 from ingestion.sources.base import (
     Connector,
@@ -155,7 +156,7 @@ class _Run:
             self._end("failed", str(exc), bad_input=not is_transient(exc))
         except Exception as exc:  # noqa: BLE001 - a run records every failure; the job survives
             self._end("failed", f"{type(exc).__name__}: {' '.join(str(exc).split())}")
-        if self.outcome.periods:  # gold was rebuilt inside each file's load transaction
+        if self.outcome.periods:  # gold was rebuilt inside each delivery's load transaction
             periods = sorted(p.isoformat()[:7] for p in self.outcome.periods)
             self.log.info("refreshed", gold=periods)
         self.log.info(
@@ -203,19 +204,23 @@ class _Run:
         self._end("succeeded")
 
     def _load(self, connector: Connector, ref: ExportRef) -> None:
-        with connector.fetch(ref) as path:
-            result = load_file(
+        with connector.fetch(ref) as delivery:
+            result = load_delivery(
                 self.engine,
-                path,
+                delivery,
                 source=self.source.name,
                 batch_bytes=self.app_settings.load_batch_bytes,
             )
         if result.status == "failed":
             # The loader recorded it in app.load_log; its message names file, row and column.
             raise PermanentError(result.error or f"{ref.name}: not loaded")
+        for part, file in zip(delivery.parts, result.files, strict=True):
+            self._count(part.name, file)
+
+    def _count(self, name: str, result: FileResult) -> None:
         if result.status == "skipped":
             self.outcome.skipped += 1
-            self.log.info("file_skipped", file=ref.name, why="same content already loaded")
+            self.log.info("file_skipped", file=name, why="same content already loaded")
             return
         summary = result.summary
         assert summary is not None
@@ -224,7 +229,7 @@ class _Run:
         self.outcome.periods.update(summary.billing_periods)
         self.log.info(
             "file_loaded",
-            file=ref.name,
+            file=name,
             format=result.format,
             rows=summary.row_count,
             periods=[p.isoformat()[:7] for p in summary.billing_periods],

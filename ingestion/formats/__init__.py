@@ -13,7 +13,8 @@ from ingestion.errors import BadInput
 from ingestion.formats.aws_cur import AwsCur
 from ingestion.formats.azure import AzureCost
 from ingestion.formats.base import ExportFormat
-from ingestion.formats.containers import detect
+from ingestion.formats.batch_stream import BatchStream, OpenBatches, peek_schema
+from ingestion.formats.containers import Container, detect
 from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, ExportFile
 from ingestion.formats.focus import Focus
 from ingestion.formats.gcp import GcpBilling
@@ -48,4 +49,33 @@ def open_export(
         path.name,
         "not a recognized cost export: neither FOCUS nor an AWS, Azure, GCP or OCI export "
         f"(header starts: {shown})",
+    )
+
+
+def open_stream(
+    name: str,
+    format_name: str,
+    batches: OpenBatches,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+    field_bytes: int | None = None,
+) -> ExportFile:
+    """Record batches in the format named (a key of FORMATS), bound to the stream's column
+    names, or BadInput saying why not. The stream is opened here, to read its schema."""
+    fmt = FORMATS.get(format_name)
+    if fmt is None:
+        raise BadInput(name, f"unknown format {format_name!r} (known: {', '.join(FORMATS)})")
+    if field_bytes is None:
+        field_bytes = Settings.from_env().load_field_bytes
+    header, pending = peek_schema(batches())
+    if not header:
+        raise BadInput(name, "the batch stream has no schema: no columns and no rows")
+    bound = fmt.bind(header, Path(name))
+    return BatchStream(
+        Path(name),
+        Container("arrow"),
+        bound,
+        batch_bytes,
+        field_bytes,
+        stream=batches,
+        pending=pending,
     )

@@ -35,7 +35,7 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty arc
 
 @dataclass(frozen=True)
 class Container:
-    kind: str  # "csv" | "parquet" | "json"
+    kind: str  # "csv" | "parquet" | "json" | "arrow" (record batches handed over by a connector)
     compression: str = ""  # "" | "gzip" | "zip"
     member: str = ""  # the ZIP member holding the rows
     encoding: str = "utf-8"  # "utf-8" or "utf-16" (BOM-marked)
@@ -45,7 +45,9 @@ class Container:
     @property
     def label(self) -> str:
         """As the load line and app.load_log show it: "CSV", "CSV (gzip)", "Parquet", ..."""
-        base = {"csv": "CSV", "parquet": "Parquet", "json": f"JSON {self.json_shape}"}[self.kind]
+        base = {"csv": "CSV", "parquet": "Parquet", "json": f"JSON {self.json_shape}"}.get(
+            self.kind, "Arrow record batches"
+        )
         extra = []
         if self.compression == "zip":
             shown = self.member if len(self.member) <= 80 else f"...{self.member[-77:]}"

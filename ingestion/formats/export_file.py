@@ -89,13 +89,9 @@ class ExportFile:
 
     def batches(self) -> Iterator[Batch]:
         """Canonical batches; raises BadInput naming the row and column of the first bad value."""
-        kind = self.holder.kind
-        raw = {"parquet": self._parquet_batches, "json": self._json_batches}.get(
-            kind, self._csv_batches
-        )()
         first_row = 1
         try:
-            for batch in raw:
+            for batch in self._raw_batches():
                 if batch.num_rows:
                     yield Batch(first_row, self._canonical(batch, first_row))
                 first_row += batch.num_rows
@@ -103,6 +99,12 @@ class ExportFile:
             raise self._located(exc) from None
         except UnicodeDecodeError as exc:  # raised through Arrow by the UTF-16 transcoder
             raise self._located(exc) from None
+
+    def _raw_batches(self) -> Iterator[pa.RecordBatch]:
+        """The rows as the container holds them, in the format's raw columns."""
+        kind = self.holder.kind
+        read = {"parquet": self._parquet_batches, "json": self._json_batches}.get(kind)
+        return (read or self._csv_batches)()
 
     def _located(self, exc: Exception) -> BadInput:
         """The reading error as BadInput, with the row and column found by a second read when

@@ -1,9 +1,10 @@
 """The one interface every connector implements, and the errors it raises.
 
-A connector lists what is new since its last state, hands each export over as a local file in a
-format the loader knows, and says what its state is once that export is in the database. It
-holds no SQL and no scheduling: ingestion/sync.py stores the state, runs the loader, retries,
-records progress and honours cancellation, the same way for every kind.
+A connector lists what is new since its last state, hands each export over as a delivery (local
+files or record-batch streams in a format the loader knows), and says what its state is once that
+export is in the database. It holds no SQL and no scheduling: ingestion/sync.py stores the
+state, runs the loader, retries, records progress and honours cancellation, the same way for
+every kind.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import ClassVar, Protocol
+
+from ingestion.delivery import Delivery
 
 
 class SourceConfigError(ValueError):
@@ -75,8 +77,11 @@ class Connector(Protocol):
         attribute `waiting: list[Waiting]`, set by this call."""
         ...
 
-    def fetch(self, ref: ExportRef) -> AbstractContextManager[Path]:
-        """The export as a local file (CSV, gzip CSV or Parquet) for the duration of the block."""
+    def fetch(self, ref: ExportRef) -> AbstractContextManager[Delivery]:
+        """The export as a delivery (ingestion.delivery) for the duration of the block: its
+        parts (local files in any format the loader reads, or Arrow record-batch streams in a
+        named format) and its mode, loaded in one transaction. A file that is a whole export is
+        `Delivery.of_file(path, ref.name)`."""
         ...
 
     def advance(self, state: Mapping[str, object], ref: ExportRef) -> dict[str, object]:

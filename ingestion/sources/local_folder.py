@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
+from ingestion.delivery import Delivery
 from ingestion.loader import expand
 from ingestion.sources.base import ExportRef, PermanentError, SourceConfigError, Waiting
 
@@ -103,11 +104,11 @@ class LocalFolder:
         return new
 
     @contextlib.contextmanager
-    def fetch(self, ref: ExportRef) -> Iterator[Path]:
+    def fetch(self, ref: ExportRef) -> Iterator[Delivery]:
         path = self.folder / ref.name
         if not path.is_file():
             raise PermanentError(f"{ref.name} disappeared from {self.folder} before it was read")
-        yield path
+        yield Delivery.of_file(path, ref.name)
 
     def advance(self, state: Mapping[str, object], ref: ExportRef) -> dict[str, object]:
         return {**state, str(self.folder / ref.name): ref.version}

@@ -179,12 +179,12 @@ def test_actual_and_amortized_export_as_silver_counts_them(
             checksum=dataset,
             format="FOCUS CSV",
         )
-        load.replace_periods(
+        part = load.PartLoad(load_id, dataset, export.batches)
+        load.write_delivery(
             empty_db,
             source="azure",
-            dataset=dataset,
-            load_id=load_id,
-            batches=export.batches(),
+            mode="replace_period",
+            parts=[part],
             started=time.perf_counter(),
         )
     expected = {("AWS", date(2024, 9, 1)): (Decimal("103"), Decimal("11.33"))}

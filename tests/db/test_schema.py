@@ -25,7 +25,12 @@ def test_bronze_has_exactly_the_focus_columns(engine: sa.Engine) -> None:
             )
         ).all()
     types = dict(rows)
-    assert set(types) == {c.sql for c in COLUMNS} | {"x_source", "x_dataset", "x_load_id"}
+    assert set(types) == {c.sql for c in COLUMNS} | {
+        "x_source",
+        "x_dataset",
+        "x_load_id",
+        "x_slice",
+    }
     expected = {"money": "numeric", "number": "numeric", "timestamp": "timestamp with time zone"}
     expected |= {"text": "text", "json": "jsonb"}
     assert {c.sql: expected[c.kind] for c in COLUMNS} == {c.sql: types[c.sql] for c in COLUMNS}

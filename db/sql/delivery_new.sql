@@ -1,0 +1,1 @@
+SELECT nextval('app.delivery_id_seq');
