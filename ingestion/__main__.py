@@ -21,9 +21,10 @@ from db.engine import get_engine
 from db.load import connection_lost
 from ingestion.demo import load_demo
 from ingestion.errors import BadInput
+from ingestion.export_files import expand
 from ingestion.focus_export import container_for, export_focus
 from ingestion.focus_rules import VERSIONS, check_file
-from ingestion.loader import DatabaseLost, FileResult, expand, load_file
+from ingestion.loader import DatabaseLost, FileResult, load_file
 from ingestion.source_cli import add_parser as add_source_parser
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2

@@ -23,10 +23,6 @@ from ingestion.formats.columns import BY_SQL
 from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, Batch, ExportFile
 from ingestion.formats.values import BadValue
 
-# What a folder scan picks up; a file named on the command line is read whatever its name.
-SUFFIXES = (".csv", ".csv.gz", ".parquet", ".zip", ".json", ".jsonl", ".ndjson", ".json.gz",
-            ".jsonl.gz", ".ndjson.gz")  # fmt: skip
-
 
 @dataclass
 class FileResult:
@@ -49,20 +45,6 @@ class DatabaseLost(Exception):
             f"{path.name}: the database stopped answering during the load; "
             "nothing of this file was kept"
         )
-
-
-def expand(paths: list[Path]) -> list[Path]:
-    """Files as given, folders as their export files (recursively), each folder in name order."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = [
-                p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES)
-            ]
-            out.extend(sorted(found))
-        else:
-            out.append(path)
-    return out
 
 
 def checksum(path: Path) -> str:

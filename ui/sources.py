@@ -10,7 +10,7 @@ import streamlit as st
 
 from db.sources import Source
 from db.sync_runs import SyncRun
-from ingestion.sources import connector_class
+from ingestion.sources.kinds import connector_class
 from ui.format import escape_md
 from ui.tables import table
 
@@ -135,16 +135,19 @@ def setting_label(kind: str, name: str) -> str:
     """What a person reads for a setting or secret field: the connector's label for it, else
     the field name in words ('settle_seconds' -> 'Settle seconds')."""
     try:
-        labels = connector_class(kind).LABELS
+        connector = connector_class(kind)
     except ValueError:  # a kind whose connector has not shipped: only listed
-        labels = {}
-    return labels.get(name) or name.replace("_", " ").capitalize()
+        return name.replace("_", " ").capitalize()
+    field = connector.settings_model.model_fields.get(name)
+    label = field.title if field else connector.SECRETS.get(name)
+    return label or name.replace("_", " ").capitalize()
 
 
 def setting_inputs(kind: str, prefix: str, current: dict[str, str]) -> dict[str, str]:
     """A labelled text field per setting of the kind, its meaning under it; the filled ones."""
     values = {}
-    for name, meaning in connector_class(kind).SETTINGS.items():
+    for name, field in connector_class(kind).settings_model.model_fields.items():
+        meaning = field.description or ""
         values[name] = st.text_input(
             setting_label(kind, name),
             current.get(name, ""),

@@ -16,37 +16,43 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from pydantic import Field
 
 from config import Settings
 from db import sources as sources_db
 from db.credentials import CredentialsError, Vault, new_key
 from ingestion import logs, sync
 from ingestion.__main__ import main
-from ingestion.sources import KINDS, Kind
-from ingestion.sources.base import ExportRef, PermanentError
+from ingestion.sources.base import (
+    ExportRef,
+    PermanentError,
+    SourceSettings,
+    validate_settings,
+)
+from ingestion.sources.kinds import KINDS, Kind
 from tests.scheduler.conftest import SECRET_KEY, runs, source_cli
 
 SECRET = "sk-live+Very/Secret=Token-4711"
+
+
+class RemoteSettings(SourceSettings):
+    endpoint: str = Field(title="Endpoint", description="API base URL")
 
 
 class EchoingRemote:
     """A remote source whose SDK, like some real ones, puts the request URL with its token
     into the error it raises."""
 
-    SETTINGS: ClassVar[dict[str, str]] = {"endpoint": "API base URL"}
-    REQUIRED: ClassVar[tuple[str, ...]] = ("endpoint",)
-    SECRETS: ClassVar[tuple[str, ...]] = ("api_token", "client_secret")
+    settings_model: ClassVar[type[SourceSettings]] = RemoteSettings
+    SECRETS: ClassVar[dict[str, str]] = {"api_token": "API token", "client_secret": "Secret"}
 
     def __init__(self, endpoint: str, token: str) -> None:
         self.endpoint, self.token = endpoint, token
 
     @classmethod
-    def normalize(cls, settings: Mapping[str, str]) -> dict[str, str]:
-        return dict(settings)
-
-    @classmethod
     def from_settings(cls, settings: Mapping[str, str], credentials: Mapping[str, str]):
-        return cls(settings["endpoint"], credentials.get("api_token", ""))
+        checked = validate_settings("test_remote", RemoteSettings, settings)
+        return cls(checked.endpoint, credentials.get("api_token", ""))
 
     def list_new(self, state: Mapping[str, object]) -> list[ExportRef]:
         url = f"{self.endpoint}/exports?token={quote(self.token, safe='')}"
