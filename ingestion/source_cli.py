@@ -119,7 +119,7 @@ def cmd_test(args: argparse.Namespace) -> str:
     source = sources_db.get_source(get_engine(settings), args.name)
     if source is None:
         raise SourceError(f"no source {args.name!r}")
-    refs = preview(source, settings)
+    refs = preview(source, settings).new
     lines = [f"{source.name}: {len(refs)} new file(s) the next sync would load"]
     lines += [f"  {ref.name}\t{ref.size if ref.size is not None else '?'} bytes" for ref in refs]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ connectors themselves and the registry (`kinds`) import neither.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -22,6 +23,7 @@ from ingestion.sources.base import (
     ExportRef,
     PermanentError,
     SourceConfigError,
+    Waiting,
     validate_settings,
 )
 from ingestion.sources.kinds import connector_class
@@ -127,7 +129,15 @@ def connector_for(source: Source, app_settings: Settings) -> Connector:
         raise PermanentError(f"the source's settings are not usable: {exc}") from None
 
 
-def preview(source: Source, app_settings: Settings) -> list[ExportRef]:
+@dataclass(frozen=True)
+class Listing:
+    new: list[ExportRef]  # what the next sync would load, in load order
+    waiting: list[Waiting]  # seen, but left for a later run, and why
+
+
+def preview(source: Source, app_settings: Settings) -> Listing:
     """What the next sync would load (`source test`, and the scheduler's answer to the page's
     "Test connection"): the connector's listing, nothing fetched, nothing stored."""
-    return connector_for(source, app_settings).list_new(source.state)
+    connector = connector_for(source, app_settings)
+    new = connector.list_new(source.state)
+    return Listing(new, list(getattr(connector, "waiting", ())))
