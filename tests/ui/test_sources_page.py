@@ -13,8 +13,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from config import Settings
-from db import sources as sources_db
 from db import source_tests, sync_runs, users
+from db import sources as sources_db
 from db.credentials import Vault
 from ingestion import connection_tests, jobs
 from ingestion.loader import load_file
