@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import source_admin as admin_data
+from ui import source_admin
 from ui.auth import guard
 from ui.format import escape_md
 from ui.source_admin import DEFAULT_SCHEDULE, PROBLEMS
@@ -34,7 +34,7 @@ st.caption(
     "loaded from the command line. Each file replaces, for its source, the billing periods it "
     "covers."
 )
-leader = admin_data.leader()
+leader = source_admin.leader()
 if leader:
     since = f", leading since {leader.since:%Y-%m-%d %H:%M} UTC" if leader.since else ""
     st.caption(f"Scheduler: {escape_md(leader.name)}{since}.")
@@ -44,13 +44,13 @@ else:
         "(`python scheduler.py`, see the README)."
     )
 
-everything = admin_data.sources()
-recent = admin_data.recent_runs()
+everything = source_admin.sources()
+recent = source_admin.recent_runs()
 last_run = {}
 for r in recent:
     last_run.setdefault(r.source.lower(), r)
 
-loads = admin_data.loads()  # every source loaded, from the command line too
+loads = source_admin.loads()  # every source loaded, from the command line too
 cli_only = set(loads["source"].str.lower()) - {s.name.lower() for s in everything}
 
 st.subheader("Sources")
@@ -64,12 +64,12 @@ if cli_only:
 with st.expander("Add a source", icon=":material/add_circle:", expanded=not everything):
     kind = st.selectbox(
         "Kind",
-        admin_data.kinds(),
-        format_func=admin_data.kind_label,
+        source_admin.kinds(),
+        format_func=source_admin.kind_label,
         key="src_kind",
         help="Where the scheduler finds the export files",
     )
-    later = admin_data.coming_later()
+    later = source_admin.coming_later()
     st.caption(f"Coming in later releases: {escape_md(', '.join(later))}.")
     with st.form("src_add", clear_on_submit=True):
         name = st.text_input("Name", help="Also the source its data is loaded under")
@@ -79,7 +79,7 @@ with st.expander("Add a source", icon=":material/add_circle:", expanded=not ever
         enabled = st.checkbox("Enabled", value=True)
         if st.form_submit_button("Add source"):
             try:
-                admin_data.add(
+                source_admin.add(
                     name=name.strip(),
                     kind=kind,
                     settings=settings,
@@ -106,9 +106,9 @@ if st.session_state.get("src_pick") not in names:
 st.subheader("Source")
 picked = st.selectbox("Source", names, key="src_pick")
 source = next(s for s in everything if s.name == picked)
-latest = admin_data.latest_run(source)
+latest = source_admin.latest_run(source)
 busy = latest is not None and latest.active
-test = admin_data.latest_test(source)
+test = source_admin.latest_test(source)
 testing = test is not None and test.active
 
 c1, c2, c3 = st.columns(3)
@@ -119,7 +119,7 @@ if c1.button(
     help="Asks the scheduler to sync this source now" if source.enabled else "Enable it first",
     key="src_sync",
 ):
-    admin_data.request_sync(source, admin.username)
+    source_admin.request_sync(source, admin.username)
     st.rerun()
 if c2.button(
     "Test connection",
@@ -128,21 +128,21 @@ if c2.button(
     help="Asks the scheduler to list what the next sync would load (nothing is loaded)",
     key="src_test",
 ):
-    admin_data.request_test(source, admin.username)
+    source_admin.request_test(source, admin.username)
     st.rerun()
 if c3.button(
     "Disable" if source.enabled else "Enable",
     icon=":material/toggle_on:" if source.enabled else ":material/toggle_off:",
     key="src_toggle",
 ):
-    admin_data.change(source, admin.username, enabled=not source.enabled)
+    source_admin.change(source, admin.username, enabled=not source.enabled)
     st.rerun()
 
 
 @st.fragment(run_every=2 if testing else None)
 def connection_test() -> None:
     """The source's latest connection test, re-read every two seconds until it is answered."""
-    now = admin_data.latest_test(source)
+    now = source_admin.latest_test(source)
     if now is not None:
         test_state(now, source.name)
     if testing and (now is None or not now.active):
@@ -155,7 +155,7 @@ connection_test()
 @st.fragment(run_every=2 if busy else None)
 def progress() -> None:
     """The source's latest run, re-read every two seconds while it is queued or running."""
-    run = admin_data.latest_run(source)
+    run = source_admin.latest_run(source)
     if run is None:
         return
     run_state(run)
@@ -165,7 +165,7 @@ def progress() -> None:
         key=f"src_cancel_{run.sync_run_id}",
         help="Stops at the next file boundary: every file is loaded whole or not at all",
     ):
-        admin_data.cancel_run(run.sync_run_id, admin.username)
+        source_admin.cancel_run(run.sync_run_id, admin.username)
         st.rerun(scope="fragment")
     if busy and not run.active:
         st.rerun()  # it has ended: refresh the tables
@@ -183,7 +183,7 @@ with st.expander("Change this source", icon=":material/edit:"):
         secrets = secret_inputs(source.kind, prefix, source.has_credentials)
         if st.form_submit_button("Save changes"):
             try:
-                admin_data.change(
+                source_admin.change(
                     source,
                     admin.username,
                     settings=settings,
@@ -199,7 +199,7 @@ with st.expander("Change this source", icon=":material/edit:"):
     )
     if st.button("Remove source", disabled=not sure, key="src_remove"):
         try:
-            admin_data.remove(source, admin.username)
+            source_admin.remove(source, admin.username)
             st.session_state.pop("src_pick", None)
             st.rerun()
         except PROBLEMS as exc:
