@@ -1,14 +1,18 @@
 """The local_folder connector on its own (no database): its settings model, its client seam (the
-folder handed to the constructor) and a state that keeps only files still in the folder."""
+folder handed to the constructor), a state that keeps only files still in the folder, and a
+registry that loads without `db`, `config` or `streamlit`."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from ingestion.sources.base import SourceConfigError, validate_settings
 from ingestion.sources.local_folder import LocalFolder
+from tests.conftest import ROOT
 
 
 def drop(folder: Path, name: str, text: str = "BilledCost\n1\n") -> Path:
@@ -73,3 +77,17 @@ def test_from_settings_validates_and_hands_the_folder_to_the_constructor(tmp_pat
 )
 def test_settings_as_stored(given: dict[str, str], stored: dict[str, str]) -> None:
     assert validate_settings("local_folder", LocalFolder.settings_model, given).stored() == stored
+
+
+def test_the_registry_and_connectors_load_without_db_config_or_streamlit() -> None:
+    """In a fresh interpreter: what importing the registry (and so every connector) loads."""
+    code = (
+        "import sys, ingestion.sources.kinds; "
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(done.stdout.split())
+    assert "ingestion" in loaded and "pydantic" in loaded  # the check itself sees imports
+    assert not {"db", "config", "streamlit", "sqlalchemy", "ui"} & loaded
