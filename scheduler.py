@@ -27,6 +27,7 @@ import faulthandler
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -37,8 +38,8 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from config import Settings
+from db import source_tests, sync_runs
 from db import sources as sources_db
-from db import sync_runs
 from db.engine import get_engine
 from ingestion import jobs, logs, schedules, sync
 
@@ -105,7 +106,7 @@ class Scheduler:
         self.term_over = threading.Event()  # this spell as leader ends (stop, or lock lost)
         self.exit_code = EXIT_OK
         self.apscheduler: BlockingScheduler | None = None
-        self._dispatched: set[int] = set()
+        self._dispatched: set[str] = set()  # job ids of requests handed to APScheduler
         self._shutdowns: list[threading.Thread] = []
         self._lock = threading.Lock()
 
@@ -132,6 +133,8 @@ class Scheduler:
         """Run the jobs until stopped or the leader lock is lost."""
         for run_id, source in sync_runs.fail_abandoned(self.engine):
             log.warning("run_abandoned", source=source, run_id=run_id)
+        for test_id, source in source_tests.fail_abandoned(self.engine):
+            log.warning("source_test_abandoned", source=source, test_id=test_id)
         scheduler = BlockingScheduler(
             jobstores={
                 "sources": SQLAlchemyJobStore(
@@ -142,6 +145,7 @@ class Scheduler:
             executors={
                 "default": ThreadPoolExecutor(self.workers),
                 "control": ThreadPoolExecutor(1),  # the poll never queues behind a sync
+                "tests": ThreadPoolExecutor(2),  # a "Test connection" neither: it lists only
             },
             timezone=UTC,
         )
@@ -282,28 +286,39 @@ class Scheduler:
             log.info("job_scheduled", source=source.name, schedule=source.schedule, first=first)
 
     def _dispatch_requests(self) -> None:
-        assert self.apscheduler is not None
+        """Start the "Sync now" and "Test connection" requests the page queued."""
         for run_id, name in sync_runs.queued(self.engine):
-            with self._lock:
-                if run_id in self._dispatched:
-                    continue
-                self._dispatched.add(run_id)
-            self.apscheduler.add_job(
-                self._run_request,
-                args=[run_id, name],
-                id=f"request:{run_id}",
-                jobstore="control",
-                misfire_grace_time=None,
-                replace_existing=True,
-            )
-            log.debug("request_dispatched", source=name, run_id=run_id)
+            self._dispatch(f"request:{run_id}", "default", jobs.run_requested, run_id, name)
+        for test_id, name in source_tests.queued(self.engine):
+            self._dispatch(f"test:{test_id}", "tests", jobs.run_test, test_id, name)
 
-    def _run_request(self, run_id: int, name: str) -> None:
+    def _dispatch(
+        self, job_id: str, executor: str, job: Callable[[int, str], object], key: int, name: str
+    ) -> None:
+        assert self.apscheduler is not None
+        with self._lock:
+            if job_id in self._dispatched:
+                return
+            self._dispatched.add(job_id)
+        self.apscheduler.add_job(
+            self._run_request,
+            args=[job_id, job, key, name],
+            id=job_id,
+            jobstore="control",
+            executor=executor,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
+        log.debug("request_dispatched", source=name, job=job_id)
+
+    def _run_request(
+        self, job_id: str, job: Callable[[int, str], object], key: int, name: str
+    ) -> None:
         try:
-            jobs.run_requested(run_id, name)
+            job(key, name)
         finally:
             with self._lock:
-                self._dispatched.discard(run_id)
+                self._dispatched.discard(job_id)
 
 
 def run_once(engine: sa.Engine, settings: Settings, only: str | None) -> int:

@@ -24,8 +24,9 @@ from ingestion.conformance.checker import check_file
 from ingestion.delivery import MODES, Delivery, Mode, Part
 from ingestion.demo import load_demo
 from ingestion.errors import BadInput
+from ingestion.export_files import expand
 from ingestion.focus_export import container_for, export_focus
-from ingestion.loader import DatabaseLost, DeliveryResult, FileResult, expand, load_delivery
+from ingestion.loader import DatabaseLost, DeliveryResult, FileResult, load_delivery
 from ingestion.source_cli import add_parser as add_source_parser
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2

@@ -1,6 +1,7 @@
-"""What the scheduler process runs: the job of one source, a "Sync now" request, and (for
-`scheduler.py --once`) everything due now. Each is ingestion.run_source underneath, so
-every path shares its locking, retries and records.
+"""What the scheduler process runs: the job of one source, a "Sync now" request, a "Test
+connection" request, and (for `scheduler.py --once`) everything due now. Each sync is
+ingestion.run_source underneath, so every path shares its locking, retries and records; a test
+is ingestion.connection_tests.answer, a listing only.
 
 APScheduler names these functions by reference (module:function) in its Postgres job store, so
 they take plain arguments and find the engine and settings themselves.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from tenacity import (
@@ -22,13 +24,14 @@ from tenacity import (
 )
 
 from config import Settings
+from db import source_tests, sync_runs
 from db import sources as sources_db
-from db import sync_runs
 from db.engine import get_engine
-from ingestion import logs, schedules
+from ingestion import connection_tests, logs, schedules
 from ingestion.sync import SHUTDOWN, Outcome, RetryPolicy, is_transient, run_source
 
 log = logs.Events("cloudlens.scheduler")
+T = TypeVar("T")
 
 
 def run_scheduled(name: str) -> None:
@@ -46,7 +49,15 @@ def run_requested(run_id: int, name: str) -> Outcome | None:
     )
 
 
-def _surviving(name: str, call: Callable[[], Outcome | None]) -> Outcome | None:
+def run_test(test_id: int, name: str) -> bool | None:
+    """A "Test connection" request the scheduler found queued."""
+    return _surviving(
+        name,
+        lambda: connection_tests.answer(get_engine(), Settings.from_env(), test_id, name),
+    )
+
+
+def _surviving(name: str, call: Callable[[], T]) -> T | None:
     """Run a job, trying again with backoff while the database is unreachable (a run cut off
     half-way is marked failed by the next try, which loads what it did not); after the last try,
     or once the scheduler stops leading, the job ends with a log line, not a traceback, and the
@@ -86,14 +97,17 @@ def _surviving(name: str, call: Callable[[], Outcome | None]) -> Outcome | None:
 
 
 def run_due(engine: sa.Engine, app_settings: Settings, only: str | None = None) -> list[Outcome]:
-    """`scheduler.py --once`: the waiting "Sync now" requests, then every source that is due;
-    or, with `only`, that source now, due or not. Says what it left: files waiting to settle,
-    and each source that was not due, with its next run and how to force one."""
+    """`scheduler.py --once`: the waiting "Test connection" and "Sync now" requests, then every
+    source that is due; or, with `only`, that source now, due or not. Says what it left: files
+    waiting to settle, and each source that was not due, with its next run and how to force
+    one."""
     if only is not None:
         outcome = run_source(engine, app_settings, only, reason="once")
         outcomes = [outcome] if outcome else []
         _report_waiting(engine, outcomes)
         return outcomes
+    for test_id, name in source_tests.queued(engine):
+        connection_tests.answer(engine, app_settings, test_id, name)
     outcomes, done = [], set()
     for run_id, name in sync_runs.queued(engine):
         outcomes.append(run_source(engine, app_settings, name, reason="request", run_id=run_id))

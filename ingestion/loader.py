@@ -30,9 +30,6 @@ from ingestion.formats.bounds import Bounds
 from ingestion.formats.export_file import DEFAULT_BATCH_BYTES, Batch, ExportFile
 from ingestion.formats.values import BadValue
 
-# What a folder scan picks up; a file named on the command line is read whatever its name.
-SUFFIXES = (".csv", ".csv.gz", ".parquet", ".zip", ".json", ".jsonl", ".ndjson", ".json.gz",
-            ".jsonl.gz", ".ndjson.gz")  # fmt: skip
 # Two deliveries of one source that meet their billing periods in opposite orders deadlock on
 # the period locks; Postgres ends one, which starts again (its parts are read again).
 DEADLOCK_ATTEMPTS = 4
@@ -78,20 +75,6 @@ class DatabaseLost(Exception):
             f"{delivery.name}: the database stopped answering during the load; "
             f"nothing of this {what} was kept"
         )
-
-
-def expand(paths: list[Path]) -> list[Path]:
-    """Files as given, folders as their export files (recursively), each folder in name order."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = [
-                p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES)
-            ]
-            out.extend(sorted(found))
-        else:
-            out.append(path)
-    return out
 
 
 def checksum(path: Path) -> str:

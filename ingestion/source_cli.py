@@ -20,8 +20,9 @@ from db.credentials import CredentialsError
 from db.engine import get_engine
 from db.sources import SourceError
 from ingestion import schedules
-from ingestion.sources import KINDS, add_source, available, connector_class, preview
 from ingestion.sources.base import SourceConfigError, SyncError
+from ingestion.sources.kinds import KINDS, available, connector_class
+from ingestion.sources.service import add_source, preview
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 # What a person can fix: exit 2 with one line. Anything else reaches ingestion.__main__ (exit 1).
@@ -118,7 +119,7 @@ def cmd_test(args: argparse.Namespace) -> str:
     source = sources_db.get_source(get_engine(settings), args.name)
     if source is None:
         raise SourceError(f"no source {args.name!r}")
-    refs = preview(source, settings)
+    refs = preview(source, settings).new
     lines = [f"{source.name}: {len(refs)} new file(s) the next sync would load"]
     lines += [f"  {ref.name}\t{ref.size if ref.size is not None else '?'} bytes" for ref in refs]
     return "\n".join(lines)

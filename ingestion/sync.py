@@ -41,7 +41,6 @@ from db.sources import Source
 from ingestion import logs
 from ingestion.errors import BadInput
 from ingestion.loader import FileResult, load_delivery
-from ingestion.sources import connector_for
 from ingestion.sources.base import (
     Connector,
     ExportRef,
@@ -51,6 +50,7 @@ from ingestion.sources.base import (
     TransientError,
     Waiting,
 )
+from ingestion.sources.service import connector_for
 
 T = TypeVar("T")
 

@@ -1,5 +1,6 @@
 """The pieces of the Data sources page: the sources and runs tables, a kind's setting and secret
-fields, and one run's state (progress while it is active, its outcome after)."""
+fields, one run's state (progress while it is active, its outcome after) and a connection
+test's state (waiting for the scheduler, then its answer)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from db.source_tests import SourceTest
 from db.sources import Source
 from db.sync_runs import SyncRun
-from ingestion.sources import connector_class
+from ingestion.sources.kinds import connector_class
 from ui.format import escape_md
 from ui.tables import table
 
@@ -135,16 +137,19 @@ def setting_label(kind: str, name: str) -> str:
     """What a person reads for a setting or secret field: the connector's label for it, else
     the field name in words ('settle_seconds' -> 'Settle seconds')."""
     try:
-        labels = connector_class(kind).LABELS
+        connector = connector_class(kind)
     except ValueError:  # a kind whose connector has not shipped: only listed
-        labels = {}
-    return labels.get(name) or name.replace("_", " ").capitalize()
+        return name.replace("_", " ").capitalize()
+    field = connector.settings_model.model_fields.get(name)
+    label = field.title if field else connector.SECRETS.get(name)
+    return label or name.replace("_", " ").capitalize()
 
 
 def setting_inputs(kind: str, prefix: str, current: dict[str, str]) -> dict[str, str]:
     """A labelled text field per setting of the kind, its meaning under it; the filled ones."""
     values = {}
-    for name, meaning in connector_class(kind).SETTINGS.items():
+    for name, field in connector_class(kind).settings_model.model_fields.items():
+        meaning = field.description or ""
         values[name] = st.text_input(
             setting_label(kind, name),
             current.get(name, ""),
@@ -190,3 +195,34 @@ def run_state(run: SyncRun) -> None:
         st.warning(f"Last sync cancelled: {escape_md(run.error or '')}")
     else:
         st.error(f"Last sync failed: {escape_md(run.error or '')}")
+
+
+def test_state(test: SourceTest, source: str) -> None:
+    """A "Test connection": waiting for the scheduler, then what it found (or why it failed)."""
+    if test.status == "queued":
+        st.info(
+            "Connection test requested: waiting for the scheduler to run it…",
+            icon=":material/schedule:",
+        )
+    elif test.status == "running":
+        st.info("Testing the connection: the scheduler is listing the source…")
+    elif test.status == "succeeded":
+        later = f"; {test.waiting} more wait to settle" if test.waiting else ""
+        st.success(
+            f"Connected (tested {when(test.finished)} UTC): the next sync would load "
+            f"{test.exports} new file(s){later}."
+        )
+        if test.listed:
+            if test.exports and test.exports > len(test.listed):
+                st.caption(f"The first {len(test.listed)} of {test.exports}:")
+            table(
+                pd.DataFrame([{"file": i.name, "bytes": i.size} for i in test.listed]),
+                labels={"file": "File", "bytes": "Bytes"},
+                file_name=f"{source}-would-load",
+                key="src_preview",
+            )
+    else:
+        st.error(
+            f"Connection test failed (tested {when(test.finished)} UTC): "
+            f"{escape_md(test.error or '')}"
+        )

@@ -1,10 +1,19 @@
-"""The one interface every connector implements, and the errors it raises.
+"""The one interface every connector implements, its settings model, and the errors it raises.
 
-A connector lists what is new since its last state, hands each export over as a delivery (local
-files or record-batch streams in a format the loader knows), and says what its state is once that
-export is in the database. It holds no SQL and no scheduling: ingestion/sync.py stores the
-state, runs the loader, retries, records progress and honours cancellation, the same way for
-every kind.
+A connector lists what is new since its last state, hands each export over (`fetch`) as an
+`ingestion.delivery.Delivery`, and says what its state is once that export is in the database.
+A delivery's parts are either local files in any format the loader detects (a folder, an object
+store: the file is downloaded, or read where it lies) or, for a query-based source such as
+BigQuery, callables opening a stream of Arrow record batches in a named format's own columns;
+the delivery's mode says whether it replaces its billing periods or appends its own slice.
+A connector holds no SQL, no scheduling and no `db` or `streamlit` import: ingestion/sync.py
+stores the state, runs the loader, retries, records progress and honours cancellation, the same
+way for every kind.
+
+The client seam: a connector's constructor takes its client (the cloud SDK's client object; for
+local_folder the folder itself) and never builds one. `from_settings` is the one place that
+builds the real client, from the validated settings and the opened credentials, so a test hands
+the constructor the same SDK's client pointed at an emulator or a local fake endpoint.
 """
 
 from __future__ import annotations
@@ -13,7 +22,9 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ingestion.delivery import Delivery
 
@@ -33,6 +44,56 @@ class TransientError(SyncError):
 
 class PermanentError(SyncError):
     """Bad credentials, a missing bucket or folder, a bad file: retrying cannot help."""
+
+
+class SourceSettings(BaseModel):
+    """A kind's settings, as a person gives them (text from the page's fields or `--setting
+    KEY=VALUE`) and as app.source stores them (`stored()`: text again, normalized). Each field's
+    `title` labels it on the page and its `description` says what it means (page and CLI help);
+    a setting the kind does not have is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    def stored(self) -> dict[str, str]:
+        """What app.source keeps: the settings given, normalized, as text."""
+        return {
+            name: f"{value:g}" if isinstance(value, float) else str(value)
+            for name, value in self.model_dump(exclude_none=True).items()
+        }
+
+
+S = TypeVar("S", bound=SourceSettings)
+
+
+def validate_settings(kind: str, model: type[S], settings: Mapping[str, object]) -> S:
+    """The settings checked by the kind's model; SourceConfigError naming the setting at fault
+    (an empty field counts as not given, as the page sends it)."""
+    given = {name: value for name, value in settings.items() if str(value).strip()}
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        raise SourceConfigError(_explain(kind, model, exc)) from None
+
+
+def _explain(kind: str, model: type[SourceSettings], exc: ValidationError) -> str:
+    errors = exc.errors()
+    unknown = [str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden"]
+    if unknown:
+        return (
+            f"{kind} has no setting {', '.join(sorted(unknown))}; "
+            f"its settings: {', '.join(model.model_fields)}"
+        )
+    first = errors[0]
+    name = str(first["loc"][0]) if first["loc"] else "?"
+    field = model.model_fields.get(name)
+    if first["type"] == "missing":
+        meaning = field.description if field and field.description else name
+        return (
+            f"{kind} needs the setting {name} ({meaning}; from the command line: "
+            f"--setting {name}=...)"
+        )
+    why = first["msg"].removeprefix("Value error, ")
+    return f"{kind} setting {name}={first['input']!r} is not usable: {why[:1].lower()}{why[1:]}"
 
 
 @dataclass(frozen=True)
@@ -56,20 +117,17 @@ class Waiting:
 
 
 class Connector(Protocol):
-    SETTINGS: ClassVar[dict[str, str]]  # setting -> what it means (CLI help, page help)
-    LABELS: ClassVar[dict[str, str]]  # setting or secret -> its field's label on the page
-    REQUIRED: ClassVar[tuple[str, ...]]
-    SECRETS: ClassVar[tuple[str, ...]]  # credential fields; none when a default chain serves
-
-    @classmethod
-    def normalize(cls, settings: Mapping[str, str]) -> dict[str, str]:
-        """The settings as stored (e.g. a folder made absolute); SourceConfigError if wrong."""
-        ...
+    settings_model: ClassVar[type[SourceSettings]]
+    SECRETS: ClassVar[dict[str, str]]  # credential field -> its label; none when a chain serves
 
     @classmethod
     def from_settings(
         cls, settings: Mapping[str, str], credentials: Mapping[str, str]
-    ) -> Connector: ...
+    ) -> Connector:
+        """Validate the stored settings with `settings_model`, build the real client from them
+        and `credentials` (or the SDK's default credential chain when there are none), and pass
+        it to the constructor. Nothing is contacted yet: list_new is the first call out."""
+        ...
 
     def list_new(self, state: Mapping[str, object]) -> list[ExportRef]:
         """Exports not yet handed over at their current version, in the order to load them.
@@ -85,5 +143,7 @@ class Connector(Protocol):
         ...
 
     def advance(self, state: Mapping[str, object], ref: ExportRef) -> dict[str, object]:
-        """The state once `ref` is in the database (loaded, or skipped as already loaded)."""
+        """The state once `ref` is in the database (loaded, or skipped as already loaded).
+        State stays small: a cursor per export or billing period, never an entry per file ever
+        seen; an entry for an export that no longer exists is dropped."""
         ...

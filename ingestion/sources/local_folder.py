@@ -3,11 +3,15 @@ connector. Any format the loader reads (CSV, gzip CSV, Parquet; FOCUS or a nativ
 searched recursively and taken in name order, which is the load order: a later file for the same
 billing period replaces an earlier one.
 
-Its state maps each file it handed over to the size and mtime it had then; a file is new when
-it is absent from the state or either changed. The loader's checksum check still skips a file
-whose bytes were already loaded (a touched or copied-again file). A file modified within the last
-`settle_seconds` waits for the next run, so a copy still being written is never read half-way;
-moving a finished file into the folder (rename is atomic) avoids that wait.
+Its state maps each file it handed over, and still present, to the size and mtime it had then;
+a file is new when it is absent from the state or either changed. Files that left the folder
+drop out of the state at the next advance, so it never outgrows the folder. The loader's
+checksum check still skips a file whose bytes were already loaded (a touched or copied-again
+file). A file modified within the last `settle_seconds` waits for the next run, so a copy still
+being written is never read half-way; moving a finished file into the folder (rename is atomic)
+avoids that wait.
+
+Its "client" is the folder: the constructor takes it, as a cloud connector's takes its SDK client.
 """
 
 from __future__ import annotations
@@ -19,55 +23,59 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
+from pydantic import Field, field_validator
+
 from ingestion.delivery import Delivery
-from ingestion.loader import expand
-from ingestion.sources.base import ExportRef, PermanentError, SourceConfigError, Waiting
+from ingestion.export_files import expand
+from ingestion.sources.base import (
+    ExportRef,
+    PermanentError,
+    SourceSettings,
+    Waiting,
+    validate_settings,
+)
 
 DEFAULT_SETTLE_SECONDS = 5
 
 
-class LocalFolder:
-    SETTINGS: ClassVar[dict[str, str]] = {
-        "path": "Folder to watch (absolute; searched recursively)",
-        "settle_seconds": f"Wait this long after a file's last change (default "
+class LocalFolderSettings(SourceSettings):
+    path: str = Field(
+        title="Folder", description="Folder to watch (absolute; searched recursively)"
+    )
+    settle_seconds: float | None = Field(
+        None,
+        ge=0,
+        allow_inf_nan=False,
+        title="Wait after a file's last change (seconds)",
+        description=f"Wait this long after a file's last change (default "
         f"{DEFAULT_SETTLE_SECONDS}), so a copy still being written is not read half-way",
-    }
-    LABELS: ClassVar[dict[str, str]] = {
-        "path": "Folder",
-        "settle_seconds": "Wait after a file's last change (seconds)",
-    }
-    REQUIRED: ClassVar[tuple[str, ...]] = ("path",)
-    SECRETS: ClassVar[tuple[str, ...]] = ()
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, path: str) -> str:
+        """Stored absolute, so the scheduler reads the folder the person meant, whatever its
+        working directory."""
+        return str(Path(path).expanduser().resolve())
+
+
+class LocalFolder:
+    settings_model: ClassVar[type[SourceSettings]] = LocalFolderSettings
+    SECRETS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, folder: Path, settle_seconds: float = DEFAULT_SETTLE_SECONDS) -> None:
-        self.folder = folder
+        self.folder = folder  # the client: what every call reads
         self.settle_seconds = settle_seconds
         self.waiting: list[Waiting] = []  # files the last listing left to settle
-
-    @classmethod
-    def normalize(cls, settings: Mapping[str, str]) -> dict[str, str]:
-        path = str(settings.get("path", "")).strip()
-        if not path:
-            raise SourceConfigError("local_folder needs the setting path (--setting path=FOLDER)")
-        out = {"path": str(Path(path).expanduser().resolve())}
-        settle = str(settings.get("settle_seconds", "")).strip()
-        if settle:
-            try:
-                if float(settle) < 0:
-                    raise ValueError
-            except ValueError:
-                raise SourceConfigError(
-                    f"settle_seconds must be a number of seconds, not {settle!r}"
-                ) from None
-            out["settle_seconds"] = settle
-        return out
+        self._present: set[str] | None = None  # state keys of the files the last listing saw
 
     @classmethod
     def from_settings(
         cls, settings: Mapping[str, str], credentials: Mapping[str, str]
     ) -> LocalFolder:
-        settle = float(settings.get("settle_seconds") or DEFAULT_SETTLE_SECONDS)
-        return cls(Path(settings["path"]), settle)
+        checked = validate_settings("local_folder", LocalFolderSettings, settings)
+        settle = checked.settle_seconds
+        return cls(Path(checked.path), DEFAULT_SETTLE_SECONDS if settle is None else settle)
 
     def list_new(self, state: Mapping[str, object]) -> list[ExportRef]:
         if not self.folder.is_dir():
@@ -85,7 +93,9 @@ class LocalFolder:
     def _new_files(self, state: Mapping[str, object]) -> list[ExportRef]:
         now = time.time()
         new, self.waiting = [], []
+        self._present = set()
         for path in expand([self.folder]):
+            self._present.add(str(path))
             stat = path.stat()
             version = f"{stat.st_size}:{stat.st_mtime_ns}"
             if state.get(str(path)) == version:
@@ -111,4 +121,12 @@ class LocalFolder:
         yield Delivery.of_file(path, ref.name)
 
     def advance(self, state: Mapping[str, object], ref: ExportRef) -> dict[str, object]:
-        return {**state, str(self.folder / ref.name): ref.version}
+        """The state with `ref` at its version, less the files gone from the folder since they
+        were handed over (known from the last listing, else asked of the folder)."""
+        present = self._present
+        kept = {
+            key: version
+            for key, version in state.items()
+            if (key in present if present is not None else Path(key).is_file())
+        }
+        return {**kept, str(self.folder / ref.name): ref.version}

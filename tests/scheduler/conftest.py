@@ -151,9 +151,11 @@ def source_cli(
 
 @pytest.fixture
 def clean(engine: sa.Engine) -> sa.Engine:
-    """No sources, runs, scheduler jobs, cost data or load history."""
+    """No sources, connection tests, runs, scheduler jobs, cost data or load history."""
     with engine.begin() as conn:
-        conn.execute(sa.text(f"{TRUNCATE_ALL}, app.source, app.sync_run, app.scheduler_job"))
+        conn.execute(
+            sa.text(f"{TRUNCATE_ALL}, app.source, app.source_test, app.sync_run, app.scheduler_job")
+        )
     return engine
 
 

@@ -16,42 +16,67 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from pydantic import Field
 
 from config import Settings
+from db import source_tests
 from db import sources as sources_db
 from db.credentials import CredentialsError, Vault, new_key
-from ingestion import logs, sync
+from ingestion import connection_tests, logs, sync
 from ingestion.__main__ import main
-from ingestion.sources import KINDS, Kind
-from ingestion.sources.base import ExportRef, PermanentError
+from ingestion.sources.base import (
+    ExportRef,
+    PermanentError,
+    SourceSettings,
+    validate_settings,
+)
+from ingestion.sources.kinds import KINDS, Kind
 from tests.scheduler.conftest import SECRET_KEY, runs, source_cli
 
 SECRET = "sk-live+Very/Secret=Token-4711"
 
 
-class EchoingRemote:
-    """A remote source whose SDK, like some real ones, puts the request URL with its token
-    into the error it raises."""
+class RemoteSettings(SourceSettings):
+    endpoint: str = Field(title="Endpoint", description="API base URL")
 
-    SETTINGS: ClassVar[dict[str, str]] = {"endpoint": "API base URL"}
-    REQUIRED: ClassVar[tuple[str, ...]] = ("endpoint",)
-    SECRETS: ClassVar[tuple[str, ...]] = ("api_token", "client_secret")
+
+class Unauthorized(Exception):
+    pass
+
+
+class RemoteClient:
+    """The remote's SDK client: like some real ones, it logs the request URL with its token and
+    puts both into the error it raises."""
 
     def __init__(self, endpoint: str, token: str) -> None:
         self.endpoint, self.token = endpoint, token
 
-    @classmethod
-    def normalize(cls, settings: Mapping[str, str]) -> dict[str, str]:
-        return dict(settings)
+    def get(self, path: str) -> list[str]:
+        url = f"{self.endpoint}{path}?token={quote(self.token, safe='')}"
+        logging.getLogger("remote.sdk").warning("GET %s -> 401 (token %s)", url, self.token)
+        raise Unauthorized(f"401 Unauthorized for {url}: check the token {self.token}")
+
+
+class EchoingRemote:
+    """A connector over RemoteClient, with the client seam: from_settings builds the client
+    from the settings and the opened credentials, the constructor only takes it."""
+
+    settings_model: ClassVar[type[SourceSettings]] = RemoteSettings
+    SECRETS: ClassVar[dict[str, str]] = {"api_token": "API token", "client_secret": "Secret"}
+
+    def __init__(self, client: RemoteClient) -> None:
+        self.client = client
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, str], credentials: Mapping[str, str]):
-        return cls(settings["endpoint"], credentials.get("api_token", ""))
+        checked = validate_settings("test_remote", RemoteSettings, settings)
+        return cls(RemoteClient(checked.endpoint, credentials.get("api_token", "")))
 
     def list_new(self, state: Mapping[str, object]) -> list[ExportRef]:
-        url = f"{self.endpoint}/exports?token={quote(self.token, safe='')}"
-        logging.getLogger("remote.sdk").warning("GET %s -> 401 (token %s)", url, self.token)
-        raise PermanentError(f"401 Unauthorized for {url}: check the token {self.token}")
+        try:
+            return [ExportRef(name, "1") for name in self.client.get("/exports")]
+        except Unauthorized as exc:
+            raise PermanentError(str(exc)) from None
 
     @contextmanager
     def fetch(self, ref: ExportRef) -> Iterator[Path]:
@@ -151,6 +176,17 @@ def test_stored_encrypted_and_never_in_logs_or_errors(
         assert form not in run.error and form not in text and form not in audit
     for line in text.splitlines():
         json.loads(line)
+
+    # "Test connection": the scheduler's answer, stored for the page, is redacted the same way
+    test_id = source_tests.request(clean, source, "admin")
+    assert connection_tests.answer(clean, Settings.from_env(), test_id, "vaulted")
+    answer = source_tests.latest(clean, test_id=test_id)
+    assert answer.status == "failed"
+    assert answer.error == (
+        "401 Unauthorized for https://api.example.test/exports?token=***: check the token ***"
+    )
+    for form in forms_of(SECRET):
+        assert form not in answer.error
 
 
 def test_secret_from_an_environment_variable(remote_kind, clean, monkeypatch) -> None:

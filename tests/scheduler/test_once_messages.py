@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from config import Settings
-from ingestion.sources import add_source
+from ingestion.sources.service import add_source
 from tests.scheduler.conftest import bronze_totals, month_file, run_scheduler
 
 

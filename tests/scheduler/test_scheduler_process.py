@@ -14,7 +14,7 @@ from config import Settings
 from db import sources as sources_db
 from db import sync_runs
 from db.sources import SOURCE_LOCK
-from ingestion.sources import add_source
+from ingestion.sources.service import add_source
 from tests.focus_files import row, write_csv
 from tests.scheduler.conftest import (
     big_month_file,

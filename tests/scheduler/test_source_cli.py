@@ -69,6 +69,18 @@ def test_add_list_remove_in_a_real_process(database_url, clean, tmp_path: Path) 
             "local_folder has no setting z; its settings: path, settle_seconds",
         ),
         (
+            ["--kind", "local_folder", "--name", "x", "--setting", "path=/d", "--setting"]
+            + ["settle_seconds=soon"],
+            "local_folder setting settle_seconds='soon' is not usable: input should be a valid "
+            "number",
+        ),
+        (
+            ["--kind", "local_folder", "--name", "x", "--setting", "path=/d", "--setting"]
+            + ["settle_seconds=-5"],
+            "local_folder setting settle_seconds='-5' is not usable: input should be greater "
+            "than or equal to 0",
+        ),
+        (
             ["--kind", "local_folder", "--name", "x", "--setting", "path"],
             "--setting takes key=value, not 'path'",
         ),
@@ -94,6 +106,8 @@ def test_add_list_remove_in_a_real_process(database_url, clean, tmp_path: Path) 
         "not-yet",
         "no-path",
         "unknown-setting",
+        "settle-not-a-number",
+        "settle-negative",
         "not-a-pair",
         "bad-name",
         "schedule-not-interval",

@@ -14,9 +14,9 @@ from db import sources as sources_db
 from db import sync_runs
 from db.sources import SOURCE_LOCK
 from ingestion import jobs, sync
-from ingestion.sources import add_source
 from ingestion.sources.base import TransientError
 from ingestion.sources.local_folder import LocalFolder
+from ingestion.sources.service import add_source
 from ingestion.sync import RetryPolicy
 from tests.scheduler.conftest import bronze_totals, month_file, runs
 

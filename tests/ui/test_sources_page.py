@@ -1,5 +1,6 @@
-"""Data sources page in AppTest: add, test, sync now (a queued row, never a sync in the page),
-progress and cancel, change, and the role check."""
+"""Data sources page in AppTest: add, test connection and sync now (queued rows the scheduler
+answers, never a listing or a sync in the page), progress and cancel, change, and the role
+check."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from config import Settings
+from db import source_tests, sync_runs, users
 from db import sources as sources_db
-from db import sync_runs, users
-from ingestion import jobs
+from db.credentials import Vault
+from ingestion import connection_tests, jobs
 from ingestion.loader import load_file
+from ingestion.sources.local_folder import LocalFolder
 from tests.conftest import ROOT
 from tests.focus_files import row, write_csv
 from tests.ui.conftest import sign_in
@@ -73,10 +76,22 @@ def test_add_test_sync_now_and_progress(app_env, clean, folder: Path) -> None:
     assert source.settings == {"path": str(folder.resolve()), "settle_seconds": "0"}
 
     button(app, "Test connection").click().run()
-    assert "the next sync would load 2 new file(s)" in texts(app)
+    assert "Connection test requested: waiting for the scheduler" in texts(app)
+    assert button(app, "Test connection").disabled  # one test at a time
+    test = source_tests.latest(clean, source="billing-drop")
+    assert (test.status, test.requested_by, test.exports) == ("queued", "admin", None)
+    assert not [df for df in app.dataframe if "file" in df.value.columns]  # no answer yet
+
+    # what the scheduler process does with the row (here in-process, for speed)
+    assert connection_tests.answer(clean, Settings.from_env(), test.source_test_id, source.name)
+    app.run()
+    assert "Connected (tested " in texts(app)
+    assert "the next sync would load 2 new file(s)." in texts(app)
     preview = next(df.value for df in app.dataframe if "file" in df.value.columns)
     assert list(preview["file"]) == ["2024-09.csv", "2024-10.csv"]
-    assert sync_runs.runs(clean) == []  # testing lists; it neither syncs nor queues
+    assert list(preview["bytes"]) == [(folder / f).stat().st_size for f in preview["file"]]
+    assert not button(app, "Test connection").disabled
+    assert sync_runs.runs(clean) == []  # testing lists; it neither syncs nor queues a sync
 
     button(app, "Sync now").click().run()
     queued = sync_runs.runs(clean, source="billing-drop")
@@ -189,3 +204,29 @@ def test_the_add_form_labels_and_explains_each_setting(app_env, clean) -> None:
     captions = texts(app)
     assert "Folder to watch (absolute; searched recursively)" in captions
     assert "so a copy still being written is not read half-way" in captions
+
+
+def test_a_failed_connection_test_shows_why_and_the_page_reaches_nothing(
+    app_env, clean, folder: Path, monkeypatch
+) -> None:
+    app = add_via_form(page(), "moved-away", folder / "not-there")
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the web process opened credentials or built a connector")
+
+    monkeypatch.setattr(Vault, "open", refuse)
+    monkeypatch.setattr(LocalFolder, "from_settings", refuse)
+    monkeypatch.setattr(LocalFolder, "list_new", refuse)
+    button(app, "Test connection").click().run()
+    assert not app.exception
+    monkeypatch.undo()  # the scheduler, below, is the process that may open them
+    test = source_tests.latest(clean, source="moved-away")
+    assert test.status == "queued"
+
+    jobs.run_due(clean, Settings.from_env())  # `scheduler.py --once` answers waiting tests
+    app.run()
+    shown = texts(app)
+    assert "Connection test failed (tested " in shown
+    assert f"folder {folder / 'not-there'} does not exist or is not a folder" in shown
+    assert source_tests.latest(clean, source="moved-away").status == "failed"
+    assert "source_test_requested" in [r.action for r in users.recent_audit(clean)]
