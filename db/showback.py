@@ -13,9 +13,9 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from db.explore import METRICS
+from db.explore import metric_column
 from db.queries import CostFilter
-from db.sql import source, statement
+from db.sql import composed, statement
 
 METHODS = {
     "even": "Split evenly",
@@ -118,8 +118,6 @@ def showback(
     metric: str = "billed_cost",
 ) -> pd.DataFrame:
     """One row per tag value (None = untagged): before, allocated, after, exact Decimals."""
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}")
     params = cost.params() | {
         "tag_key": tag_key,
         "allocate": rule is not None,
@@ -131,9 +129,9 @@ def showback(
             else None
         ),
     }
-    text = source("showback_allocate").replace("{METRIC}", f"g.{metric}")
+    query = composed("showback_allocate", metric=metric_column(metric))
     with engine.connect() as conn:
-        result = conn.execute(sa.text(text), params)
+        result = conn.execute(query, params)
         df = pd.DataFrame(result.fetchall(), columns=["value", "before", "allocated"], dtype=object)
     df["after"] = df["before"] + df["allocated"]
     return df
