@@ -105,6 +105,7 @@ def _expr(key: str) -> sql.Composable:
 
 
 def metric_column(metric: str) -> sql.Composable:
+    """Gold's column for a cost metric; checked against METRICS, as a column is no parameter."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}")
     return sql.Identifier("g", metric)
