@@ -26,7 +26,8 @@ from db.explore import metric_column
 from db.queries import CostFilter
 from db.sql import composed, statement
 
-METHODS = {
+Method = Literal["even", "proportional", "fixed"]
+METHODS: dict[Method, str] = {
     "even": "Split evenly",
     "proportional": "Proportional to tagged spend",
     "fixed": "Fixed percentages",
@@ -49,7 +50,7 @@ class AllocationRule(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     tag_key: str
-    method: Literal["even", "proportional", "fixed"]
+    method: Method
     pool_value: str | None = UNTAGGED
     percentages: dict[str, Percent] = {}
     rule_id: int | None = None

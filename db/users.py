@@ -82,8 +82,8 @@ class UserError(ValueError):
     """A user change a person asked for that cannot be made; the message says why."""
 
 
-# A name at one level of a scope: surrounding spaces dropped, never empty (a blank entry must
-# not read as "no limit", and matches nothing anyway).
+# A name at one level of a scope: surrounding spaces dropped, never empty (a blank entry matches
+# nothing, and dropping it quietly could turn a one-name limit into no limit at all).
 ScopeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 _LEVELS = {
     "providers": "providers",
