@@ -36,7 +36,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from config import Settings, SettingsError
+from config import Settings
 from db import sources as sources_db
 from db import sync_runs
 from db.engine import get_engine
@@ -363,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         parser().error("--source goes with --once")
     try:
         settings = Settings.from_env()
-    except SettingsError as exc:  # a person's typo: one line naming the variable, no traceback
+    except ValueError as exc:  # SettingsError: one line naming the variable, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     logs.configure(args.log_level)
