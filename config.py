@@ -1,5 +1,7 @@
 """One settings object, read from the environment, shared by the app, the CLI and the scheduler.
 
+pydantic-settings reads and checks the variables (`Environment`): a bad value stops the start with
+one line naming the variable and what it expects (`SettingsError`) instead of a raw ValueError.
 Every variable is documented in `.env.example` and the README; a test keeps the three in step.
 """
 
@@ -10,55 +12,105 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+MIB = 1024 * 1024
 
-# name -> (default, description); the single list the docs test checks against.
-VARIABLES: dict[str, tuple[str, str]] = {
-    "DATABASE_URL": (
+
+def _variable(name: str, default: Any, description: str, expect: str = "text", **rules: Any) -> Any:
+    """A field read from the environment variable `name`; `expect` finishes the sentence
+    "NAME must be ..." that a bad value gets."""
+    return Field(
+        default, alias=name, description=description, json_schema_extra={"expect": expect}, **rules
+    )
+
+
+class Environment(BaseSettings):
+    """The variables as set, checked but not yet resolved (paths stay as written). Surrounding
+    spaces are dropped and an empty variable counts as unset, so `X=` in a .env keeps the
+    default. Inputs are hidden in pydantic's own error text: some variables are secrets."""
+
+    model_config = SettingsConfigDict(
+        case_sensitive=True,
+        str_strip_whitespace=True,
+        hide_input_in_errors=True,
+        frozen=True,
+    )
+
+    database_url: str = _variable(
+        "DATABASE_URL",
         "",
         "SQLAlchemy URL of a Postgres server (postgresql+psycopg://user:pass@host:5432/db). "
         "Unset: an embedded Postgres is started under $CLOUDLENS_HOME/pgdata.",
-    ),
-    "CLOUDLENS_HOME": (
+    )
+    home: str = _variable(
+        "CLOUDLENS_HOME",
         "./.cloudlens",
         "Folder for local state: the embedded database and generated keys.",
-    ),
-    "CLOUDLENS_SAMPLE_DATA": (
+    )
+    sample_data: str = _variable(
+        "CLOUDLENS_SAMPLE_DATA",
         "../shared/data/focus-sample-data/FOCUS-1.0/focus_sample.csv",
         "FOCUS file `make run` loads on start; falls back to tests/data/focus_small.csv.",
-    ),
-    "CLOUDLENS_LOAD_BATCH_MB": (
-        "4",
+    )
+    load_batch_mb: int = _variable(
+        "CLOUDLENS_LOAD_BATCH_MB",
+        4,
         "Size of the blocks a CSV is read and copied in. Arrow reads ~32 blocks ahead, so a "
         "load holds up to about 32x this much raw CSV.",
-    ),
-    "CLOUDLENS_LOAD_FIELD_MB": (
-        "16",
+        "a whole number of megabytes above 0",
+        gt=0,
+    )
+    load_field_mb: float = _variable(
+        "CLOUDLENS_LOAD_FIELD_MB",
+        16,
         "Largest single field (one CSV cell, one JSON or Parquet value) a load accepts; a "
         "larger one is refused naming its file, row and column. Large Tags objects fit.",
-    ),
-    "CLOUDLENS_COOKIE_KEY": (
+        "a number of megabytes above 0",
+        gt=0,
+        allow_inf_nan=False,
+    )
+    cookie_key: str = _variable(
+        "CLOUDLENS_COOKIE_KEY",
         "",
         "Secret that signs the login cookie. Unset: generated once into "
         "$CLOUDLENS_HOME/cookie_key (mode 0600) and reused.",
-    ),
-    "CLOUDLENS_SECRET_KEY": (
+    )
+    secret_key: str = _variable(
+        "CLOUDLENS_SECRET_KEY",
         "",
         "Fernet key(s) that encrypt source credentials in app.source, comma-separated: the first "
         "encrypts, any decrypts (key rotation). Unset: generated once into "
         "$CLOUDLENS_HOME/secret_key (mode 0600) and reused.",
-    ),
-    "CLOUDLENS_ADMIN_PASSWORD": (
+    )
+    admin_password: str = _variable(
+        "CLOUDLENS_ADMIN_PASSWORD",
         "",
         "Password of the `admin` user created when app.user is empty. Unset: a random one is "
         "printed once to the console.",
-    ),
-    "CLOUDLENS_DEMO_PASSWORD": (
+    )
+    demo_password: str = _variable(
+        "CLOUDLENS_DEMO_PASSWORD",
         "",
         "Password of the demo users `viewer` and `analyst` (`python -m ingestion demo`). Unset: "
         "a random one is printed once.",
-    ),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, values: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+
+
+# name -> (default, description); the single list the docs test checks against. The tests'
+# own server URL is read by tests/conftest.py, never by the app.
+VARIABLES: dict[str, tuple[str, str]] = {
+    str(f.alias): (str(f.default), str(f.description)) for f in Environment.model_fields.values()
+} | {
     "TEST_DATABASE_URL": (
         "",
         "Tests only: a Postgres server URL whose role may create databases. "
@@ -67,8 +119,16 @@ VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 
-def _env(name: str) -> str:
-    return os.environ.get(name, VARIABLES[name][0]).strip()
+class SettingsError(ValueError):
+    """A variable set to a value Cloudlens cannot use; the message names it and says what fits."""
+
+
+def _explain(exc: ValidationError) -> str:
+    expects = {f.alias: f.json_schema_extra["expect"] for f in Environment.model_fields.values()}
+    return "; ".join(
+        f"{error['loc'][0]} must be {expects[error['loc'][0]]}, not {error['input']!r}"
+        for error in exc.errors()
+    )
 
 
 @dataclass(frozen=True)
@@ -77,7 +137,7 @@ class Settings:
     home: Path
     sample_data: Path
     load_batch_bytes: int
-    load_field_bytes: int = 16 * 1024 * 1024
+    load_field_bytes: int = 16 * MIB
     admin_password: str = field(default="", repr=False)
     demo_password: str = field(default="", repr=False)
     cookie_key_env: str = field(default="", repr=False)
@@ -85,22 +145,27 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        home = Path(_env("CLOUDLENS_HOME")).expanduser()
+        """The settings of this process; SettingsError names any variable set to a bad value."""
+        try:
+            env = Environment()
+        except ValidationError as exc:
+            raise SettingsError(_explain(exc)) from None
+        home = Path(env.home).expanduser()
         if not home.is_absolute():
             home = (Path.cwd() / home).resolve()
-        sample = Path(_env("CLOUDLENS_SAMPLE_DATA")).expanduser()
+        sample = Path(env.sample_data).expanduser()
         if not sample.is_absolute():
             sample = (PROJECT_ROOT / sample).resolve()
         return cls(
-            database_url=_env("DATABASE_URL"),
+            database_url=env.database_url,
             home=home,
             sample_data=sample,
-            load_batch_bytes=int(_env("CLOUDLENS_LOAD_BATCH_MB")) * 1024 * 1024,
-            load_field_bytes=int(float(_env("CLOUDLENS_LOAD_FIELD_MB")) * 1024 * 1024),
-            admin_password=_env("CLOUDLENS_ADMIN_PASSWORD"),
-            demo_password=_env("CLOUDLENS_DEMO_PASSWORD"),
-            cookie_key_env=_env("CLOUDLENS_COOKIE_KEY"),
-            secret_key_env=_env("CLOUDLENS_SECRET_KEY"),
+            load_batch_bytes=env.load_batch_mb * MIB,
+            load_field_bytes=int(env.load_field_mb * MIB),
+            admin_password=env.admin_password,
+            demo_password=env.demo_password,
+            cookie_key_env=env.cookie_key,
+            secret_key_env=env.secret_key,
         )
 
     @property

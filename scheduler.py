@@ -376,13 +376,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.source and not args.once:
         parser().error("--source goes with --once")
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:  # SettingsError: one line naming the variable, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     logs.configure(args.log_level)
     # `kill -USR1 PID` writes every thread's stack to standard error: what a stuck stop waits on.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: (stopping.set(), sync.SHUTDOWN.set()))
-    settings = Settings.from_env()
     engine = connect(settings, args.poll, retry=not args.once, stopping=stopping)
     if engine is None:
         return EXIT_ERROR if args.once or not stopping.is_set() else EXIT_OK

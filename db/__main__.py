@@ -11,7 +11,7 @@ import argparse
 import getpass
 import sys
 
-from config import Settings
+from config import Settings, SettingsError
 from db import embedded, users
 from db.engine import get_engine
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         print(run(args))
-    except (users.UserError, TimeoutError) as exc:
+    except (users.UserError, SettingsError, TimeoutError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

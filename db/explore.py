@@ -1,7 +1,7 @@
 """Cost explorer queries: any one or two dimensions, any filter, any cost metric, over gold.
 
-Group-by columns cannot be bound parameters, so the SQL text takes expressions from the fixed
-whitelists below (never from user text); every value a person picks is a bound parameter.
+Group-by columns cannot be bound parameters, so the SQL text is composed (psycopg.sql) from the
+fixed whitelists below, never from user text; every value a person picks is a bound parameter.
 """
 
 from __future__ import annotations
@@ -11,34 +11,45 @@ from datetime import timedelta
 
 import pandas as pd
 import sqlalchemy as sa
+from psycopg import sql
 
 from db.queries import CostFilter
-from db.sql import source
+from db.sql import composed, source
 from db.users import Scope
 
 TAG_PREFIX = "tag:"
+
+
+def _gold(column: str, missing: str) -> sql.Composable:
+    """A column of gold (alias g), a missing value shown as `missing` so it can be picked."""
+    return sql.SQL("coalesce({}, {})").format(sql.Identifier("g", column), sql.Literal(missing))
 
 
 @dataclass(frozen=True)
 class Dimension:
     key: str
     label: str
-    expr: str  # SQL over gold alias g
+    column: str  # in gold.daily_cost and gold.daily_cost_by_tag
+    missing: str = "(none)"
+
+    @property
+    def expr(self) -> sql.Composable:
+        return _gold(self.column, self.missing)
 
 
 DIMENSIONS: dict[str, Dimension] = {
     d.key: d
     for d in (
-        Dimension("provider", "Provider", "coalesce(g.provider, '(unknown)')"),
-        Dimension("billing_account", "Billing account", "coalesce(g.billing_account_id, '(none)')"),
-        Dimension("sub_account", "Sub-account", "coalesce(g.sub_account_id, '(none)')"),
-        Dimension("service", "Service", "coalesce(g.service_name, '(none)')"),
-        Dimension("service_category", "Service category", "coalesce(g.service_category, '(none)')"),
-        Dimension("region", "Region", "coalesce(g.region_id, '(none)')"),
-        Dimension("charge_category", "Charge category", "coalesce(g.charge_category, '(none)')"),
+        Dimension("provider", "Provider", "provider", "(unknown)"),
+        Dimension("billing_account", "Billing account", "billing_account_id"),
+        Dimension("sub_account", "Sub-account", "sub_account_id"),
+        Dimension("service", "Service", "service_name"),
+        Dimension("service_category", "Service category", "service_category"),
+        Dimension("region", "Region", "region_id"),
+        Dimension("charge_category", "Charge category", "charge_category"),
     )
 }
-TAG_EXPR = "coalesce(g.tag_value, '(untagged)')"
+TAG_EXPR = _gold("tag_value", "(untagged)")
 
 METRICS: dict[str, str] = {
     "billed_cost": "Billed cost",
@@ -46,10 +57,11 @@ METRICS: dict[str, str] = {
     "list_cost": "List cost",
     "contracted_cost": "Contracted cost",
 }
-PERIODS: dict[str, str] = {
-    "day": "g.charge_date",
-    "week": "date_trunc('week', g.charge_date)::date",
-    "month": "date_trunc('month', g.charge_date)::date",
+_DAY = sql.Identifier("g", "charge_date")
+PERIODS: dict[str, sql.Composable] = {
+    "day": _DAY,
+    "week": sql.SQL("date_trunc('week', {})::date").format(_DAY),
+    "month": sql.SQL("date_trunc('month', {})::date").format(_DAY),
 }
 
 
@@ -88,17 +100,25 @@ class ExploreQuery:
         return next(iter(self.tag_keys), None)
 
 
-def _expr(key: str) -> str:
+def _expr(key: str) -> sql.Composable:
     return TAG_EXPR if key.startswith(TAG_PREFIX) else DIMENSIONS[key].expr
 
 
-def _source(tag_key: str | None, tag_values: tuple[str, ...]) -> tuple[str, str]:
+def metric_column(metric: str) -> sql.Composable:
+    """Gold's column for a cost metric; checked against METRICS, as a column is no parameter."""
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}")
+    return sql.Identifier("g", metric)
+
+
+def _source(tag_key: str | None, tag_values: tuple[str, ...]) -> dict[str, sql.Composable]:
+    """The table to read and, for a tag, the clause picking its key (and chosen values)."""
     if tag_key is None:
-        return "gold.daily_cost", ""
-    tag_filter = "AND g.tag_key = :tag_key"
+        return {"table": sql.Identifier("gold", "daily_cost"), "tag_filter": sql.SQL("")}
+    tag_filter = sql.SQL("AND g.tag_key = :tag_key")
     if tag_values:
-        tag_filter += f" AND {TAG_EXPR} = ANY(CAST(:f_tag AS text[]))"
-    return "gold.daily_cost_by_tag", tag_filter
+        tag_filter += sql.SQL(" AND {} = ANY(CAST(:f_tag AS text[]))").format(TAG_EXPR)
+    return {"table": sql.Identifier("gold", "daily_cost_by_tag"), "tag_filter": tag_filter}
 
 
 def _params(q: ExploreQuery) -> dict[str, object]:
@@ -117,34 +137,26 @@ def _params(q: ExploreQuery) -> dict[str, object]:
 def explore(engine: sa.Engine, q: ExploreQuery) -> pd.DataFrame:
     """Rows of period, dim1, dim2 (None with one dimension), cost as exact Decimal."""
     tag_values = next((v for k, v in q.filters if k.startswith(TAG_PREFIX)), ())
-    table, tag_filter = _source(q.tag_key, tag_values)
-    text = (
-        source("gold_explore")
-        .replace("{PERIOD}", PERIODS[q.granularity])
-        .replace("{DIM1}", _expr(q.group_by[0]))
-        .replace("{DIM2}", _expr(q.group_by[1]) if len(q.group_by) > 1 else "NULL::text")
-        .replace("{METRIC}", f"g.{q.metric}")
-        .replace("{TABLE}", table)
-        .replace("{TAG_FILTER}", tag_filter)
+    query = composed(
+        "gold_explore",
+        period=PERIODS[q.granularity],
+        dim1=_expr(q.group_by[0]),
+        dim2=_expr(q.group_by[1]) if len(q.group_by) > 1 else sql.SQL("NULL::text"),
+        metric=metric_column(q.metric),
+        **_source(q.tag_key, tag_values),
     )
     with engine.connect() as conn:
-        result = conn.execute(sa.text(text), _params(q))
+        result = conn.execute(query, _params(q))
         return pd.DataFrame(result.fetchall(), columns=["period", "dim1", "dim2", "cost"])
 
 
 def dimension_values(engine: sa.Engine, key: str, cost: CostFilter) -> list[str]:
     """Values a filter can offer, most expensive first."""
     tag_key = key.removeprefix(TAG_PREFIX) if key.startswith(TAG_PREFIX) else None
-    table, tag_filter = _source(tag_key, ())
-    text = (
-        source("gold_dimension_values")
-        .replace("{DIM}", _expr(key))
-        .replace("{TABLE}", table)
-        .replace("{TAG_FILTER}", tag_filter)
-    )
+    query = composed("gold_dimension_values", dim=_expr(key), **_source(tag_key, ()))
     params = cost.params() | {"tag_key": tag_key}
     with engine.connect() as conn:
-        return [row.value for row in conn.execute(sa.text(text), params)]
+        return [row.value for row in conn.execute(query, params)]
 
 
 def tag_keys(engine: sa.Engine, cost: CostFilter) -> list[str]:
@@ -158,9 +170,9 @@ def movers(engine: sa.Engine, cost: CostFilter, key: str, limit: int = 5) -> pd.
     the same length; the biggest absolute changes first."""
     days = (cost.end - cost.start).days + 1
     params = cost.params() | {"previous_start": cost.start - timedelta(days=days)}
-    text = source("gold_movers").replace("{DIM}", DIMENSIONS[key].expr)
+    query = composed("gold_movers", dim=DIMENSIONS[key].expr)
     with engine.connect() as conn:
-        result = conn.execute(sa.text(text), params)
+        result = conn.execute(query, params)
         df = pd.DataFrame(
             result.fetchall(), columns=["value", "current_cost", "previous_cost"], dtype=object
         )
@@ -174,11 +186,9 @@ def account_tag_months(
     engine: sa.Engine, cost: CostFilter, tag_key: str, metric: str = "billed_cost"
 ) -> pd.DataFrame:
     """Long rows (provider, billing_account_id, tag_value, month, cost) for finance's pivot."""
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}")
-    text = source("gold_account_tag_months").replace("{METRIC}", f"g.{metric}")
+    query = composed("gold_account_tag_months", metric=metric_column(metric))
     with engine.connect() as conn:
-        result = conn.execute(sa.text(text), cost.params() | {"tag_key": tag_key})
+        result = conn.execute(query, cost.params() | {"tag_key": tag_key})
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
 
 

@@ -77,8 +77,7 @@ def write_line_items(
     """Write the period's FOCUS line items for the scope to `out` (gzip CSV with a header);
     `spreadsheet`: neutralize would-be formulas in text cells, as the dashboard's download
     does (the module's docstring says why)."""
-    template = source("line_items").replace("{COLUMNS}", "{columns}")
-    statement = sql.SQL(template).format(columns=_select_list(spreadsheet))
+    statement = sql.SQL(source("line_items")).format(columns=_select_list(spreadsheet))
     params = scope.params() | {
         "period": period,
         "providers": list(providers),

@@ -7,17 +7,27 @@ chargeback export compute one thing in one place.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Annotated, Literal
 
 import pandas as pd
 import sqlalchemy as sa
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
-from db.explore import METRICS
+from db.explore import metric_column
 from db.queries import CostFilter
-from db.sql import source, statement
+from db.sql import composed, statement
 
-METHODS = {
+Method = Literal["even", "proportional", "fixed"]
+METHODS: dict[Method, str] = {
     "even": "Split evenly",
     "proportional": "Proportional to tagged spend",
     "fixed": "Fixed percentages",
@@ -25,33 +35,73 @@ METHODS = {
 UNTAGGED = None  # the pool value that means "cost without this tag"
 
 
-@dataclass(frozen=True)
-class AllocationRule:
-    name: str
+class RuleError(ValueError):
+    """A rule a person asked for that cannot be saved; the message says what to fix."""
+
+
+Percent = Annotated[Decimal, Field(ge=0)]
+
+
+class AllocationRule(BaseModel):
+    """How to spread one tag value's cost (None: the untagged cost) over the others. Checked when
+    made, on the page and when read back: a rule that exists is one that can be saved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     tag_key: str
-    method: str
+    method: Method
     pool_value: str | None = UNTAGGED
-    percentages: dict[str, Decimal] = field(default_factory=dict)
+    percentages: dict[str, Percent] = {}
     rule_id: int | None = None
 
-    def problems(self) -> list[str]:
-        """What a person must fix before the rule can be saved; empty when it is valid."""
-        out = []
-        if not self.name.strip():
-            out.append("Give the rule a name.")
-        if self.method not in METHODS:
-            out.append(f"Unknown method {self.method!r}.")
-        if self.method == "fixed":
-            total = sum(self.percentages.values(), Decimal(0))
-            if not self.percentages:
-                out.append("List at least one value with a percentage.")
-            elif total != 100:
-                out.append(f"Percentages add up to {total}%, not 100%.")
-            if any(p < 0 for p in self.percentages.values()):
-                out.append("Percentages cannot be negative.")
-            if self.pool_value is not None and self.pool_value in self.percentages:
-                out.append("The shared value cannot receive a share of itself.")
-        return out
+    def __init__(
+        self,
+        name: str,
+        tag_key: str,
+        method: str,
+        pool_value: str | None = UNTAGGED,
+        percentages: dict[str, Decimal] | None = None,
+        rule_id: int | None = None,
+    ) -> None:
+        fields = {"name": name, "tag_key": tag_key, "method": method, "pool_value": pool_value}
+        try:
+            super().__init__(**fields, percentages=percentages or {}, rule_id=rule_id)
+        except ValidationError as exc:
+            problems = dict.fromkeys(_rule_problem(e) for e in exc.errors())
+            raise RuleError(" ".join(problems)) from None
+
+    @model_validator(mode="after")
+    def _fixed_split_is_whole(self) -> AllocationRule:
+        if self.method != "fixed":
+            return self
+        problems = []
+        total = sum(self.percentages.values(), Decimal(0))
+        if not self.percentages:
+            problems.append("List at least one value with a percentage.")
+        elif total != 100:
+            problems.append(f"Percentages add up to {total}%, not 100%.")
+        if self.pool_value is not None and self.pool_value in self.percentages:
+            problems.append("The shared value cannot receive a share of itself.")
+        if problems:
+            raise ValueError(" ".join(problems))
+        return self
+
+
+def _rule_problem(error: ErrorDetails) -> str:
+    """The sentence a person reads for one of pydantic's findings."""
+    field = error["loc"][0] if error["loc"] else None
+    if field == "name":
+        return "Give the rule a name."
+    if field == "method":
+        return f"Unknown method {error['input']!r}."
+    if field == "percentages" and error["type"] == "greater_than_equal":
+        return "Percentages cannot be negative."
+    if field == "percentages" and len(error["loc"]) > 1:
+        return f"The percentage for {error['loc'][1]!r} is not a number: {error['input']!r}."
+    if error["type"] == "value_error":  # the model's own check, already in words
+        return str(error["ctx"]["error"])
+    return f"{field}: {error['msg']}."
 
 
 def rules(engine: sa.Engine) -> list[AllocationRule]:
@@ -63,7 +113,7 @@ def rules(engine: sa.Engine) -> list[AllocationRule]:
             tag_key=r.tag_key,
             method=r.method,
             pool_value=r.pool_value,
-            percentages={k: Decimal(str(v)) for k, v in (r.percentages or {}).items()},
+            percentages=r.percentages,
             rule_id=r.rule_id,
         )
         for r in rows
@@ -73,10 +123,8 @@ def rules(engine: sa.Engine) -> list[AllocationRule]:
 def save_rule(engine: sa.Engine, rule: AllocationRule, actor: str | None = None) -> int:
     """Save (insert or replace by name) and audit it in the same transaction: no change without
     its audit row, no audit row for a change that failed."""
-    if problems := rule.problems():
-        raise ValueError(" ".join(problems))
     params = {
-        "name": rule.name.strip(),
+        "name": rule.name,
         "tag_key": rule.tag_key,
         "pool_value": rule.pool_value,
         "method": rule.method,
@@ -118,8 +166,6 @@ def showback(
     metric: str = "billed_cost",
 ) -> pd.DataFrame:
     """One row per tag value (None = untagged): before, allocated, after, exact Decimals."""
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}")
     params = cost.params() | {
         "tag_key": tag_key,
         "allocate": rule is not None,
@@ -131,9 +177,9 @@ def showback(
             else None
         ),
     }
-    text = source("showback_allocate").replace("{METRIC}", f"g.{metric}")
+    query = composed("showback_allocate", metric=metric_column(metric))
     with engine.connect() as conn:
-        result = conn.execute(sa.text(text), params)
+        result = conn.execute(query, params)
         df = pd.DataFrame(result.fetchall(), columns=["value", "before", "allocated"], dtype=object)
     df["after"] = df["before"] + df["allocated"]
     return df

@@ -9,12 +9,22 @@ import json
 import os
 import secrets
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 
 import bcrypt
 import sqlalchemy as sa
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails
 
 from config import Settings
 from db.sql import statement
@@ -68,31 +78,61 @@ AUDIT_ACTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What cost a user may see; an empty tuple means no limit on that level."""
+class UserError(ValueError):
+    """A user change a person asked for that cannot be made; the message says why."""
 
-    providers: tuple[str, ...] = ()
-    billing_accounts: tuple[str, ...] = ()
-    sub_accounts: tuple[str, ...] = ()
+
+# A name at one level of a scope: surrounding spaces dropped, never empty (a blank entry matches
+# nothing, and dropping it quietly could turn a one-name limit into no limit at all).
+ScopeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_LEVELS = {
+    "providers": "providers",
+    "billing_accounts": "billing accounts",
+    "sub_accounts": "sub-accounts",
+}
+
+
+def _distinct(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+ScopeNames = Annotated[tuple[ScopeName, ...], AfterValidator(_distinct)]
+
+
+class Scope(BaseModel):
+    """What cost a user may see; an empty tuple means no limit on that level. Checked when made
+    (from the admin page, the CLI or the stored JSON): a malformed scope raises UserError rather
+    than limiting to something else (a string "AWS" is not the list ("A", "W", "S"))."""
+
+    model_config = ConfigDict(frozen=True)
+
+    providers: ScopeNames = ()
+    billing_accounts: ScopeNames = ()
+    sub_accounts: ScopeNames = ()
+
+    def __init__(
+        self,
+        providers: Iterable[str] | None = (),
+        billing_accounts: Iterable[str] | None = (),
+        sub_accounts: Iterable[str] | None = (),
+    ) -> None:
+        levels = {
+            "providers": providers,
+            "billing_accounts": billing_accounts,
+            "sub_accounts": sub_accounts,
+        }
+        try:
+            super().__init__(**{k: () if v is None else v for k, v in levels.items()})
+        except ValidationError as exc:
+            raise UserError("; ".join(_scope_problem(e) for e in exc.errors())) from None
 
     @classmethod
     def from_json(cls, data: dict | None) -> Scope:
         data = data or {}
-        return cls(
-            tuple(data.get("providers") or ()),
-            tuple(data.get("billing_accounts") or ()),
-            tuple(data.get("sub_accounts") or ()),
-        )
+        return cls(data.get("providers"), data.get("billing_accounts"), data.get("sub_accounts"))
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "providers": list(self.providers),
-                "billing_accounts": list(self.billing_accounts),
-                "sub_accounts": list(self.sub_accounts),
-            }
-        )
+        return self.model_dump_json()
 
     @property
     def unlimited(self) -> bool:
@@ -110,6 +150,13 @@ class Scope:
         }
 
 
+def _scope_problem(error: ErrorDetails) -> str:
+    level = _LEVELS[str(error["loc"][0])]
+    if error["type"] == "string_too_short":
+        return f"a scope's {level} cannot include an empty name"
+    return f"a scope's {level} must be a list of names, not {error['input']!r}"
+
+
 @dataclass(frozen=True)
 class User:
     username: str
@@ -122,10 +169,6 @@ class User:
 
     def can(self, permission: str) -> bool:
         return permission in PERMISSIONS.get(self.role, frozenset())
-
-
-class UserError(ValueError):
-    """A user change a person asked for that cannot be made; the message says why."""
 
 
 def hash_password(password: str) -> str:

@@ -153,17 +153,18 @@ with st.expander("Allocation rules", icon=":material/rule:"):
                 )
             except InvalidOperation:
                 percentages = {}
-            new = AllocationRule(
-                name=name,
-                tag_key=tag_key,
-                method=method,
-                pool_value=None if pool_choice == UNTAGGED_LABEL else pool_choice,
-                percentages=percentages,
-            )
-            if problems := new.problems():
-                st.error(" ".join(problems))
+            try:
+                new = AllocationRule(
+                    name=name,
+                    tag_key=tag_key,
+                    method=method,
+                    pool_value=None if pool_choice == UNTAGGED_LABEL else pool_choice,
+                    percentages=percentages,
+                )
+            except ValueError as exc:  # the rule's own words on what to fix
+                st.error(str(exc))
             else:
                 data.save_rule(new, current_user().username)
                 st.cache_data.clear()
-                st.session_state["sb_rule_pending"] = new.name.strip()
+                st.session_state["sb_rule_pending"] = new.name
                 st.rerun()

@@ -5,7 +5,7 @@ SELECT
     coalesce(g.billing_account_id, '(none)') AS billing_account_id,
     coalesce(g.tag_value, '(untagged)') AS tag_value,
     date_trunc('month', g.charge_date)::date AS month,
-    sum({METRIC}) AS cost
+    sum({metric}) AS cost
 FROM gold.daily_cost_by_tag g
 WHERE g.tag_key = :tag_key
   AND g.charge_date BETWEEN :start AND :end

@@ -1,11 +1,11 @@
--- Cost explorer. {PERIOD}, {DIM1}, {DIM2}, {METRIC}, {TABLE} and {TAG_FILTER} are replaced by
--- db/explore.py with expressions from its fixed whitelist only; every value is a bound parameter.
+-- Cost explorer. The parts in braces are composed by db/explore.py (psycopg.sql) from its fixed
+-- whitelists only; every value is a bound parameter.
 SELECT
-    {PERIOD} AS period,
-    {DIM1} AS dim1,
-    {DIM2} AS dim2,
-    sum({METRIC}) AS cost
-FROM {TABLE} g
+    {period} AS period,
+    {dim1} AS dim1,
+    {dim2} AS dim2,
+    sum({metric}) AS cost
+FROM {table} g
 WHERE g.charge_date BETWEEN :start AND :end
   AND (:all_providers OR coalesce(g.provider, '(unknown)') = ANY(CAST(:providers AS text[])))
   AND g.billing_currency IS NOT DISTINCT FROM :currency
@@ -16,7 +16,7 @@ WHERE g.charge_date BETWEEN :start AND :end
   AND (:f_service_category_all OR coalesce(g.service_category, '(none)') = ANY(CAST(:f_service_category AS text[])))
   AND (:f_region_all OR coalesce(g.region_id, '(none)') = ANY(CAST(:f_region AS text[])))
   AND (:f_charge_category_all OR coalesce(g.charge_category, '(none)') = ANY(CAST(:f_charge_category AS text[])))
-  {TAG_FILTER}
+  {tag_filter}
 {SCOPE}
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3;

@@ -1,7 +1,7 @@
 -- What moved most: cost in the selected window against the window of the same length just
--- before it, per {DIM} (whitelisted by db/explore.py).
+-- before it, per dimension (composed in by db/explore.py from its whitelist).
 SELECT
-    {DIM} AS value,
+    {dim} AS value,
     coalesce(sum(g.billed_cost) FILTER (WHERE g.charge_date >= :start), 0) AS current_cost,
     coalesce(sum(g.billed_cost) FILTER (WHERE g.charge_date < :start), 0) AS previous_cost
 FROM gold.daily_cost g

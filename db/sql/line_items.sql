@@ -1,8 +1,8 @@
 -- FOCUS line items of one billing period, as silver counts them (an Azure amortized row is not
--- billed, and so on), so the extract adds up to what every page shows. {COLUMNS} is the FOCUS
--- column list from focus/columns.py; the scope values are bound.
+-- billed, and so on), so the extract adds up to what every page shows. The column list in braces
+-- is composed by db/extract.py from the FOCUS column catalogue; the scope values are bound.
 COPY (
-    SELECT {COLUMNS}
+    SELECT {columns}
     FROM silver.focus_cost s
     WHERE s.billing_period = %(period)s
       AND (%(all_providers)s OR coalesce(s.provider, '(unknown)') = ANY(%(providers)s::text[]))

@@ -1,9 +1,9 @@
 -- Showback for one tag key, before and after an allocation rule, exact to the last digit:
 -- receivers' shares are computed in numeric and the last receiver takes the pool minus the
 -- others' shares, so the "after" column always sums to the "before" total.
--- {METRIC} comes from db/showback.py's whitelist; everything else is bound.
+-- The metric in braces is composed in by db/showback.py from a whitelist; everything else is bound.
 WITH base AS (
-    SELECT g.tag_value AS value, sum({METRIC}) AS cost
+    SELECT g.tag_value AS value, sum({metric}) AS cost
     FROM gold.daily_cost_by_tag g
     WHERE g.tag_key = :tag_key
       AND g.charge_date BETWEEN :start AND :end
@@ -17,7 +17,7 @@ GROUP BY 1
     WHERE :allocate AND value IS NOT DISTINCT FROM :pool_value
 ), fixed AS (
     SELECT key AS value, CAST(pct AS numeric) / 100 AS weight
-    FROM jsonb_each_text(coalesce(CAST(:percentages AS jsonb), '{}')) AS p(key, pct)
+    FROM jsonb_each_text(coalesce(CAST(:percentages AS jsonb), '{{}}')) AS p(key, pct)
 ), receivers AS (
     -- Who receives: every tagged value but the pool; for fixed splits, exactly the listed values.
     SELECT coalesce(b.value, f.value) AS value, coalesce(b.cost, 0) AS cost, f.weight AS fixed_weight

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from db.queries import CostFilter
-from db.showback import AllocationRule, delete_rule, rules, save_rule, showback
+from db.showback import AllocationRule, RuleError, delete_rule, rules, save_rule, showback
 from db.users import Scope
 from ingestion.loader import load_file
 from tests.focus_files import row, write_csv
@@ -94,11 +94,7 @@ def test_split_shapes(tagged) -> None:
     assert new_value[None] == Decimal("17.000001")  # untagged is untouched by a shared-value rule
 
 
-def test_rules_are_stored_and_validated(tagged) -> None:
-    bad = AllocationRule("bad", "team", "fixed", percentages={"web": Decimal(50)})
-    assert bad.problems() == ["Percentages add up to 50%, not 100%."]
-    with pytest.raises(ValueError):
-        save_rule(tagged, bad)
+def test_rules_are_stored(tagged) -> None:
     rule_id = save_rule(tagged, RULES["fixed-untagged"])
     stored = rules(tagged)
     assert [(r.name, r.method, r.percentages) for r in stored] == [
@@ -106,3 +102,39 @@ def test_rules_are_stored_and_validated(tagged) -> None:
     ]
     delete_rule(tagged, rule_id)
     assert rules(tagged) == []
+
+
+def test_a_rule_name_is_trimmed() -> None:
+    assert AllocationRule("  spread  ", "team", "even").name == "spread"
+
+
+BAD_RULES = {
+    "no-name": (("  ", "team", "even"), "Give the rule a name."),
+    "unknown-method": (("r", "team", "random"), "Unknown method 'random'."),
+    "fixed-without-values": (("r", "team", "fixed"), "List at least one value with a percentage."),
+    "fixed-not-whole": (
+        ("r", "team", "fixed", None, {"web": Decimal(50)}),
+        "Percentages add up to 50%, not 100%.",
+    ),
+    "negative": (
+        ("r", "team", "fixed", None, {"web": Decimal(-10), "data": Decimal(110)}),
+        "Percentages cannot be negative.",
+    ),
+    "pool-receives-and-not-whole": (
+        ("r", "team", "fixed", "shared", {"shared": Decimal(40), "web": Decimal(50)}),
+        "Percentages add up to 90%, not 100%. The shared value cannot receive a share of itself.",
+    ),
+    "not-a-number": (
+        ("r", "team", "fixed", None, {"web": "lots"}),
+        "The percentage for 'web' is not a number: 'lots'.",
+    ),
+    "no-name-and-unknown-method": (("", "team", "x"), "Give the rule a name. Unknown method 'x'."),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_RULES), ids=list(BAD_RULES))
+def test_a_bad_rule_cannot_be_made(name: str) -> None:
+    args, message = BAD_RULES[name]
+    with pytest.raises(RuleError) as raised:
+        AllocationRule(*args)
+    assert str(raised.value) == message
