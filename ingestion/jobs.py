@@ -21,11 +21,12 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+import logs
 from config import Settings
 from db import sources as sources_db
 from db import sync_runs
 from db.engine import get_engine
-from ingestion import logs, schedules
+from ingestion import schedules
 from ingestion.sync import SHUTDOWN, Outcome, RetryPolicy, is_transient, run_source
 
 log = logs.Events("cloudlens.scheduler")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import logs
 from db import queries, sync_runs
 from db import sources as sources_db
 from db.credentials import CredentialsError
 from db.sources import SourceError
 from db.sync_runs import SyncRun
-from ingestion import logs
 from ingestion.schedules import DEFAULT, ScheduleError
 from ingestion.sources import KINDS, add_source, available, edit_source, preview
 from ingestion.sources.base import SourceConfigError, SyncError

@@ -17,10 +17,11 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
+import logs
 from config import Settings
 from db import sources as sources_db
 from db.credentials import CredentialsError, Vault, new_key
-from ingestion import logs, sync
+from ingestion import sync
 from ingestion.__main__ import main
 from ingestion.sources import KINDS, Kind
 from ingestion.sources.base import ExportRef, PermanentError
