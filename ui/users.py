@@ -9,6 +9,9 @@ from collections.abc import Iterable
 import pandas as pd
 
 from db import users as users_db
+
+# What the page names itself: the roles to pick from, the lockout rule it states, the error
+# its forms show.
 from db.users import LOCKOUT_FAILURES as LOCKOUT_FAILURES
 from db.users import LOCKOUT_MINUTES as LOCKOUT_MINUTES
 from db.users import ROLES as ROLES
