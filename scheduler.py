@@ -37,11 +37,12 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+import logs
 from config import Settings
 from db import source_tests, sync_runs
 from db import sources as sources_db
 from db.engine import get_engine
-from ingestion import jobs, logs, schedules, sync
+from ingestion import jobs, schedules, sync
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 MAX_BACKOFF_S = 30.0  # the longest wait between two tries to reach the database

@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+import logs
 from config import Settings
 from db.sql import statement
 
@@ -377,10 +378,11 @@ def reveal_password(who: str, password: str, advice: str, home: Path | None = No
     it is a terminal; otherwise (`make run` sends stderr to scheduler.log, a container to
     `docker logs`) in a mode-0600 file under CLOUDLENS_HOME, whose path is printed instead."""
     if sys.stderr.isatty():
-        print(
+        logs.tell(
             f"Cloudlens created {who} with the password: {password}\n"
             f"It is shown only this once; {advice}.",
-            file=sys.stderr,
+            "password_shown",
+            "cloudlens.users",
         )
         return
     path = (home or Settings.from_env().home) / PASSWORD_FILE
@@ -389,8 +391,11 @@ def reveal_password(who: str, password: str, advice: str, home: Path | None = No
     os.fchmod(fd, 0o600)  # an older file keeps its mode otherwise
     with os.fdopen(fd, "a") as f:
         f.write(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC  {who}: {password}\n")
-    print(
+    logs.tell(
         f"Cloudlens created {who}; the password is in {path} (readable by this account only). "
         f"Read it, then delete the file; {advice}.",
-        file=sys.stderr,
+        "password_written",
+        "cloudlens.users",
+        who=who,
+        path=str(path),
     )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+import logs
 from config import Settings
 from db import source_tests
 from db import sources as sources_db
 from db.credentials import CredentialsError
-from ingestion import logs
 from ingestion.sources.base import SourceConfigError, SyncError
 from ingestion.sources.service import preview
 from ingestion.sync import RUNNER

@@ -23,11 +23,12 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+import logs
 from config import Settings
 from db import source_tests, sync_runs
 from db import sources as sources_db
 from db.engine import get_engine
-from ingestion import connection_tests, logs, schedules
+from ingestion import connection_tests, schedules
 from ingestion.sync import SHUTDOWN, Outcome, RetryPolicy, is_transient, run_source
 
 log = logs.Events("cloudlens.scheduler")

@@ -34,11 +34,11 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+import logs
 from config import Settings
 from db import sources as sources_db
 from db import sync_runs
 from db.sources import Source
-from ingestion import logs
 from ingestion.errors import BadInput
 from ingestion.loader import FileResult, load_delivery
 from ingestion.sources.base import (

@@ -2,51 +2,29 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from db import users as users_db
-from db.users import LOCKOUT_FAILURES, LOCKOUT_MINUTES, ROLES, Scope, UserError
-from ui import data
+from ui import data, users
 from ui.auth import guard
 from ui.tables import table
+from ui.users import (
+    ANY_ACTION,
+    ANYONE,
+    EVERYTHING,
+    LOCKOUT_FAILURES,
+    LOCKOUT_MINUTES,
+    ROLES,
+    Scope,
+    UserError,
+)
 
 admin = guard(__file__)
 st.title("Users & audit")
-engine = data.engine()
-everyone = users_db.users(engine)
-
-
-def scope_text(scope: Scope) -> str:
-    if scope.unlimited:
-        return "everything"
-    parts = [
-        f"{label}: {', '.join(values)}"
-        for label, values in (
-            ("providers", scope.providers),
-            ("billing accounts", scope.billing_accounts),
-            ("sub-accounts", scope.sub_accounts),
-        )
-        if values
-    ]
-    return "; ".join(parts)
-
+everyone = users.everyone()
 
 st.subheader("Users")
 table(
-    pd.DataFrame(
-        [
-            {
-                "username": u.username,
-                "name": u.name,
-                "email": u.email,
-                "role": u.role,
-                "scope": scope_text(u.scope),
-                "status": "disabled" if u.disabled else "active",
-            }
-            for u in everyone
-        ]
-    ),
+    users.users_frame(everyone),
     labels={
         "username": "User",
         "name": "Name",
@@ -62,8 +40,8 @@ table(
 
 def scope_inputs(prefix: str, current: Scope) -> Scope:
     """Pick lists from what the data holds; empty means no limit."""
-    everything = data.bounds(Scope())
-    accounts = data.account_names(Scope())
+    everything = data.bounds(EVERYTHING)
+    accounts = data.account_names(EVERYTHING)
     c1, c2, c3 = st.columns(3)
     providers = c1.multiselect(
         "Providers",
@@ -83,8 +61,7 @@ def scope_inputs(prefix: str, current: Scope) -> Scope:
     subs_text = c3.text_input(
         "Sub-accounts (comma-separated ids)", ", ".join(current.sub_accounts), key=f"{prefix}_s"
     )
-    subs = tuple(s.strip() for s in subs_text.split(",") if s.strip())
-    return Scope(tuple(providers), tuple(billing), subs)
+    return users.scope_from(providers, billing, subs_text)
 
 
 with (
@@ -98,19 +75,10 @@ with (
     c1, c2 = st.columns(2)
     role = c1.selectbox("Role", ROLES)
     password = c2.text_input("Initial password", type="password")
-    scope = scope_inputs("adm_add", Scope())
+    scope = scope_inputs("adm_add", EVERYTHING)
     if st.form_submit_button("Add user"):
         try:
-            users_db.add_user(
-                engine,
-                username.strip(),
-                password,
-                role=role,
-                name=name,
-                email=email,
-                scope=scope,
-                actor=admin.username,
-            )
+            users.add(username, password, role, name, email, scope, actor=admin.username)
             st.success(f"Added {username}.")
             st.rerun()
         except UserError as exc:
@@ -127,19 +95,13 @@ with st.expander("Change a user", icon=":material/manage_accounts:"):
         disabled = st.checkbox("Disabled", value=chosen.disabled)
         if st.form_submit_button("Save changes"):
             try:
-                if chosen.username == admin.username and (disabled or role != "admin"):
-                    raise UserError("you cannot demote or disable yourself")
-                users_db.update_user(engine, chosen.username, role, scope, actor=admin.username)
-                if new_password:
-                    users_db.set_password(engine, chosen.username, new_password, admin.username)
-                if disabled != chosen.disabled:
-                    users_db.set_disabled(engine, chosen.username, disabled, admin.username)
+                users.change(chosen, role, scope, new_password, disabled, actor=admin.username)
                 st.success(f"Saved {chosen.username}.")
                 st.rerun()
             except UserError as exc:
                 st.error(f"Not saved: {exc}.")
 
-locked = users_db.locked_out(engine)
+locked = users.locked_out()
 with st.expander(f"Locked out ({len(locked)})", icon=":material/lock:", expanded=bool(locked)):
     if not locked:
         st.caption(
@@ -151,28 +113,15 @@ with st.expander(f"Locked out ({len(locked)})", icon=":material/lock:", expanded
         where = ", ".join(a or "an unknown address" for a in addresses)
         left.text(f"{name}: locked out from {where}")
         if right.button("Unlock", key=f"adm_unlock_{i}"):
-            users_db.unlock(engine, name, actor=admin.username)
+            users.unlock(name, actor=admin.username)
             st.rerun()
 
 st.subheader("Audit log")
 c1, c2 = st.columns(2)
-who = c1.selectbox("User", ["(anyone)", *[u.username for u in everyone]], key="adm_who")
-actions = users_db.audit_actions(engine)
-action = c2.selectbox("Action", ["(any)", *actions], key="adm_action")
-rows = users_db.recent_audit(
-    engine,
-    username=None if who == "(anyone)" else who,
-    action=None if action == "(any)" else action,
-)
-log = pd.DataFrame(
-    [
-        {"at": r.at, "username": r.username or "", "action": r.action, "detail": r.detail}
-        for r in rows
-    ],
-    columns=["at", "username", "action", "detail"],
-)
+who = c1.selectbox("User", [ANYONE, *[u.username for u in everyone]], key="adm_who")
+action = c2.selectbox("Action", [ANY_ACTION, *users.audit_actions()], key="adm_action")
 table(
-    log,
+    users.audit_frame(who, action),
     labels={"at": "When", "username": "User", "action": "Action", "detail": "Detail"},
     file_name="audit-log",
     key="adm_audit",

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.explore import DIMENSIONS, METRICS, PERIODS, TAG_PREFIX, ExploreQuery, label
 from ui import data, drill
 from ui.charts import stacked_periods
 from ui.drill import NONE
-from ui.explorer import NAMED, display_names, pivot, shown
+from ui.explorer import (
+    DIMENSION_KEYS,
+    GRANULARITIES,
+    METRICS,
+    NAMED,
+    TAG_PREFIX,
+    ExploreQuery,
+    display_names,
+    label,
+    pivot,
+    shown,
+)
 from ui.format import escape_md, in_currency
 from ui.page import start
 from ui.tables import slug, table
@@ -21,7 +31,7 @@ ctx = start(__file__, "Cost explorer")
 f = ctx.cost
 ss = st.session_state
 tag_options = [f"{TAG_PREFIX}{k}" for k in data.tag_keys(f)]
-group_options = [*DIMENSIONS, *tag_options]
+group_options = [*DIMENSION_KEYS, *tag_options]
 names = {k: display_names(data.account_names(f.scope, k)) for k in NAMED}
 
 # -- view state: the URL first (and again after Back), then the widgets own it -----------------
@@ -81,7 +91,7 @@ g2 = c2.selectbox(
     format_func=lambda k: "—" if k == NONE else label(k),
 )
 granularity = (
-    c3.segmented_control("Granularity", list(PERIODS), key="ex_gran", format_func=str.capitalize)
+    c3.segmented_control("Granularity", GRANULARITIES, key="ex_gran", format_func=str.capitalize)
     or "day"
 )
 metric = c4.selectbox("Cost metric", list(METRICS), key="ex_metric", format_func=METRICS.get)
@@ -104,9 +114,9 @@ if steps:
 with st.expander("Filters", icon=":material/filter_list:"):
     columns = st.columns(4)
     filters: list[tuple[str, tuple[str, ...]]] = []
-    for i, key in enumerate(DIMENSIONS):
+    for i, key in enumerate(DIMENSION_KEYS):
         picked = columns[i % 4].multiselect(
-            DIMENSIONS[key].label,
+            label(key),
             data.dimension_values(key, f),
             key=f"ex_f_{key}",
             placeholder="All",
@@ -139,7 +149,7 @@ drill.publish(
         "metric": metric,
         "tag": None if tag == NONE else tag,
         "f.tag": ss["ex_f_tag"] if tag != NONE else None,
-        **{f"f.{key}": list(dict(filters).get(key, ())) for key in DIMENSIONS},
+        **{f"f.{key}": list(dict(filters).get(key, ())) for key in DIMENSION_KEYS},
     },
     ss,
 )

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
-from db.explore import METRICS
-from focus.periods import whole_months
 from ui import data, state
 from ui.auth import audit_export
-from ui.explorer import display_names, pivot
+from ui.explorer import METRICS, display_names
+from ui.exports import account_months, default_tag_key
 from ui.format import in_currency
 from ui.page import start
 from ui.tables import slug, table
@@ -24,7 +21,7 @@ keys = data.tag_keys(f)
 if not keys:
     st.info("No tags in the selected dates: this view needs a cost-centre tag.")
 else:
-    default = next((k for k in ("cost-center", "costcenter", "cost-centre") if k in keys), keys[0])
+    default = default_tag_key(keys)
     state.seed("xp_key", state.get("key") if state.get("key") in keys else default)
     state.seed(
         "xp_metric", state.get("metric") if state.get("metric") in METRICS else "billed_cost"
@@ -40,45 +37,23 @@ else:
         "Off: exactly the sidebar's dates; a month they cut is labelled with its days.",
     )
     state.publish({"key": tag_key, "metric": metric, "span": None if whole else "dates"})
-    lo, hi = whole_months(f.start, f.end) if whole else (f.start, f.end)
-    long = data.account_tag_months(replace(f, start=lo, end=hi), tag_key, metric)
-    # Columns say which days they hold: a month the data does not yet (or no longer) cover
-    # in full is labelled with its days, e.g. the open month "2026-12 (to 6 Dec)".
-    held_from, held_to = max(lo, ctx.bounds.first_date or lo), min(hi, ctx.as_of)
-    wide = pivot(
-        long.rename(columns={"month": "period"}),
-        ["provider", "billing_account_id", "tag_value"],
-        "month",
-        held_from,
-        held_to,
-    )
-    names = data.account_names(f.scope)
-    wide.insert(2, "billing_account_name", [names.get(a, "") for a in wide["billing_account_id"]])
-    months = [c for c in wide.columns if c[:2] == "20" or c == "Total"]
-    if whole:
-        covers = f"Whole billing periods {lo:%B %Y} – {hi:%B %Y} ({lo:%-d %b} – {hi:%-d %b %Y})"
-        if (lo, hi) != (f.start, f.end):
-            covers += f", widened from the sidebar's {f.start:%-d %b} – {f.end:%-d %b}"
-    else:
-        covers = f"Exactly {lo:%-d %b %Y} – {hi:%-d %b %Y}"
-    if held_to < hi:
-        covers += f"; costs so far run to {held_to:%-d %b %Y}"
+    m = account_months(f, tag_key, metric, whole, ctx.bounds.first_date, ctx.as_of)
     st.caption(
-        f"{covers}. {METRICS[metric]}{in_currency(cur)}; "
+        f"{m.covers}. {METRICS[metric]}{in_currency(cur)}; "
         "the file keeps every digit, the screen rounds to cents."
     )
     table(
-        wide,
+        m.table,
         labels={
             "provider": "Provider",
             "billing_account_name": "Billing account",
             "billing_account_id": "Billing account id",
             "tag_value": tag_key,
         }
-        | {m: m for m in months},
-        money=tuple(months),
+        | {month: month for month in m.months},
+        money=tuple(m.months),
         file_name="cost-by-account-"
-        + slug(tag_key, metric, f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}", cur),
+        + slug(tag_key, metric, f"{m.start:%Y-%m-%d}", f"{m.end:%Y-%m-%d}", cur),
         key="xp_accounts",
     )
 

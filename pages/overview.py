@@ -4,39 +4,38 @@ from __future__ import annotations
 
 import streamlit as st
 
-from focus.periods import kpi_date, month_to_date, pct_change
 from ui import data
 from ui.charts import provider_bars, stacked_daily
 from ui.format import change, in_currency, money
 from ui.freshness import with_status
+from ui.overview import RUN_RATE_DAYS, month_figures
 from ui.page import start
 from ui.tables import slug, table
 
 ctx = start(__file__, "Overview")
 f = ctx.cost
 cur = f.currency
-as_of = kpi_date(f.end, ctx.as_of)  # the month the date range ends in, up to the data's last day
-window = month_to_date(as_of)
+m = month_figures(f, ctx.as_of)  # the month the range ends in, up to the data's last day
 st.caption(f"Billed cost{in_currency(cur)} · data through {ctx.as_of:%d %b %Y}")
 
-k = data.kpis(f, window)
-delta = pct_change(k["month_to_date"], k["last_month_to_date"])
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
-    f"Month to date ({as_of:%b %Y})",
-    money(k["month_to_date"], cur),
-    delta=change(delta),
+    f"Month to date ({m.as_of:%b %Y})",
+    money(m.month_to_date, cur),
+    delta=change(m.change_pct),
     delta_color="inverse",
-    help=f"{window.month_start:%d %b} – {as_of:%d %b %Y}, against the same days last month",
+    help=f"{m.window.month_start:%d %b} – {m.as_of:%d %b %Y}, against the same days last month",
 )
 c2.metric(
-    f"Same point last month (to {window.last_month_same_day:%d %b})",
-    money(k["last_month_to_date"], cur),
+    f"Same point last month (to {m.window.last_month_same_day:%d %b})",
+    money(m.last_month_to_date, cur),
 )
-c3.metric(f"Last month ({window.last_month_start:%b %Y})", money(k["last_month"], cur))
-days_in = (as_of - window.month_start).days + 1
-run_rate = k["month_to_date"] / days_in * 30.4
-c4.metric("30-day run rate", money(run_rate, cur), help="Month-to-date daily average × 30.4")
+c3.metric(f"Last month ({m.window.last_month_start:%b %Y})", money(m.last_month, cur))
+c4.metric(
+    "30-day run rate",
+    money(m.run_rate, cur),
+    help=f"Month-to-date daily average × {RUN_RATE_DAYS}",
+)
 
 scope = slug(f.start, f.end, cur)
 left, right = st.columns([2, 1])

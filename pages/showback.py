@@ -3,22 +3,20 @@ that spread shared or untagged cost; the total after allocation always equals th
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from html import escape as html_escape
 
 import pandas as pd
 import streamlit as st
 
-from db.explore import METRICS
-from db.showback import METHODS, AllocationRule
 from ui import data, state
 from ui.auth import current_user
 from ui.charts import showback_bars
+from ui.explorer import METRICS
 from ui.format import escape_md, money
 from ui.page import start
+from ui.showback import METHODS, UNTAGGED_LABEL, default_tag_key, labelled, rule_from_form, totals
 from ui.tables import slug, table
 
-UNTAGGED_LABEL = "(untagged)"
 NO_RULE = "No allocation"
 
 
@@ -35,7 +33,7 @@ if not keys:
     st.info("No tags in the selected dates: showback needs cost rows with tags.")
     st.stop()
 
-preferred = next((k for k in ("team", "cost-center", "app", "application") if k in keys), keys[0])
+preferred = default_tag_key(keys)
 state.seed("sb_key", state.get("key") if state.get("key") in keys else preferred)
 state.seed("sb_metric", state.get("metric") if state.get("metric") in METRICS else "billed_cost")
 
@@ -54,16 +52,15 @@ rule = next((r for r in key_rules if r.name == rule_name), None)
 state.publish({"key": tag_key, "metric": metric, "rule": None if rule is None else rule_name})
 
 result = data.showback(f, tag_key, rule, metric)
-shown = result.assign(value=[UNTAGGED_LABEL if v is None else v for v in result["value"]])
-total = sum(result["before"], Decimal(0))
-untagged = sum(result.loc[result["value"].isna(), "before"], Decimal(0))
+shown = labelled(result)
+sums = totals(result)
 
 k1, k2, k3 = st.columns(3)
-k1.metric(f"Total {METRICS[metric].lower()}", money(float(total), cur))
-k2.metric(f"Untagged by {escape_md(tag_key)}", money(float(untagged), cur))
+k1.metric(f"Total {METRICS[metric].lower()}", money(float(sums.before), cur))
+k2.metric(f"Untagged by {escape_md(tag_key)}", money(float(sums.untagged), cur))
 k3.metric(
     "Tagged share",
-    f"{(1 - untagged / total) * 100:.1f}%" if total else "—",
+    "—" if sums.tagged_share is None else f"{sums.tagged_share * 100:.1f}%",
     help="Share of cost carrying this tag key",
 )
 if rule is not None:
@@ -82,18 +79,11 @@ long = pd.concat(
 fig = showback_bars(long, plain(tag_key), UNTAGGED_LABEL, METRICS[metric], cur)
 st.plotly_chart(fig, width="stretch", key="sb_chart")
 
-totals = pd.DataFrame(
-    [
-        {
-            "value": "Total",
-            "before": total,
-            "allocated": sum(result["allocated"], Decimal(0)),
-            "after": sum(result["after"], Decimal(0)),
-        }
-    ]
+total_row = pd.DataFrame(
+    [{"value": "Total", "before": sums.before, "allocated": sums.allocated, "after": sums.after}]
 )
 table(
-    pd.concat([shown, totals], ignore_index=True),
+    pd.concat([shown, total_row], ignore_index=True),
     labels={"value": tag_key, "before": "Before", "allocated": "Allocated", "after": "After"},
     money=("before", "allocated", "after"),
     file_name="showback_" + slug(tag_key, rule_name, metric, f.start, f.end, cur),
@@ -141,28 +131,9 @@ with st.expander("Allocation rules", icon=":material/rule:"):
             hide_index=True,
         )
         if st.form_submit_button("Save rule"):
-            try:
-                percentages = (
-                    {
-                        str(row.value): Decimal(str(row.percent))
-                        for row in shares.itertuples()
-                        if row.value and row.percent
-                    }
-                    if method == "fixed"
-                    else {}
-                )
-            except InvalidOperation:
-                percentages = {}
-            try:
-                new = AllocationRule(
-                    name=name,
-                    tag_key=tag_key,
-                    method=method,
-                    pool_value=None if pool_choice == UNTAGGED_LABEL else pool_choice,
-                    percentages=percentages,
-                )
-            except ValueError as exc:  # the rule's own words on what to fix
-                st.error(str(exc))
+            new, problems = rule_from_form(name, tag_key, method, pool_choice, shares)
+            if problems:
+                st.error(" ".join(problems))
             else:
                 data.save_rule(new, current_user().username)
                 st.cache_data.clear()

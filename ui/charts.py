@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from ui.format import SYMBOLS
+from ui.format import axis_format
 from ui.theme import UNALLOCATED_COLOR, VIEW_COLORS, color_map, series_colors
 
 MAX_SERIES = 10
@@ -35,7 +35,7 @@ def _day_ticks(fig: go.Figure, days: pd.Series) -> None:
 
 def _money_axis(fig: go.Figure, currency: str | None, axis: str = "y") -> go.Figure:
     update = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    update(tickprefix=SYMBOLS.get(currency or "", ""), tickformat=",.2f")
+    update(**axis_format(currency))
     fig.update_layout(
         legend_title_text="",
         legend_traceorder="normal",  # stacked bars would list the legend bottom-up otherwise

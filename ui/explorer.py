@@ -1,5 +1,6 @@
-"""Explorer shaping, kept out of the page: the pivot people read, its period labels, and the
-names shown for account ids."""
+"""Explorer shaping, kept out of the page: the pivot people read, its period labels, the
+names shown for account ids, and the vocabulary the pages pick from (dimensions, granularities
+and cost metrics; db.explore owns them, as its SQL is built from them)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from decimal import Decimal
 
 import pandas as pd
 
-from db.explore import TAG_PREFIX
+from db.explore import DIMENSIONS, PERIODS
+from db.explore import METRICS as METRICS  # cost metric -> its label: every page's metric picker
+from db.explore import TAG_PREFIX as TAG_PREFIX
+from db.explore import ExploreQuery as ExploreQuery
+from db.explore import label as label
+
+# What the explorer's pickers offer, by key (the SQL behind each stays in db.explore).
+DIMENSION_KEYS: tuple[str, ...] = tuple(DIMENSIONS)
+GRANULARITIES: tuple[str, ...] = tuple(PERIODS)
 
 # Where a click leads: from a provider to its billing accounts, an account to its services...
 DRILL = {

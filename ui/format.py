@@ -5,20 +5,54 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pandas as pd
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_currency_symbol,
+)
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
+# How numbers read (grouping, decimal mark, where the symbol goes): one locale for everyone, as
+# Cloudlens shows every viewer the same figures; a constant, not a setting, until someone asks.
+LOCALE = "en_US"
+
+
+def _symbol(currency: str) -> str | None:
+    """The currency's own sign in LOCALE ($, €, ¥, A$), or None where CLDR has none but the
+    code itself (CHF) or does not know the code (a file's typo, XYZ)."""
+    symbol = get_currency_symbol(currency, LOCALE)
+    return None if symbol == currency else symbol
 
 
 def money(value: float, currency: str | None) -> str:
-    """$1,234.56 / €0.52; amounts under a cent keep significant digits so test data isn't 0.00."""
-    symbol = SYMBOLS.get(currency or "", "")
-    suffix = "" if symbol or not currency else f" {currency}"
-    sign = "-" if value < 0 else ""
-    amount = abs(value)
-    body = f"{amount:,.2f}" if amount >= 0.01 or amount == 0 else f"{amount:.2g}"
-    return f"{sign}{symbol}{body}{suffix}"
+    """$1,234.56 / €0.52 / ¥1,235 / 1,234.56 CHF, by CLDR (ISO 4217 minor units: yen without
+    decimals). Amounts under the currency's smallest unit keep two significant digits
+    ($0.0042), so test data and unit prices don't read 0.00."""
+    digits = get_currency_precision(currency) if currency else 2
+    amount = Decimal(str(value))
+    tiny = 0 < abs(amount) < Decimal(1).scaleb(-digits)
+    if tiny:
+        amount = Decimal(f"{amount:.2g}")
+    if currency and _symbol(currency):
+        return format_currency(amount, currency, locale=LOCALE, decimal_quantization=not tiny)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    body = format_decimal(amount, pattern, locale=LOCALE, decimal_quantization=not tiny)
+    return f"{body} {currency}" if currency else body
+
+
+def axis_format(currency: str | None) -> dict[str, str]:
+    """Plotly tick settings that write axis money as money() does: sign in front where the
+    currency has one, else its code after; as many decimals as its minor unit."""
+    digits = get_currency_precision(currency) if currency else 2
+    symbol = _symbol(currency) if currency else None
+    return {
+        "tickprefix": symbol or "",
+        "ticksuffix": f" {currency}" if currency and not symbol else "",
+        "tickformat": f",.{digits}f",
+    }
 
 
 def change(pct: float | None) -> str | None:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+import logs
 from config import Settings
 from db import sources as sources_db
 from db.credentials import CredentialsError, Vault
 from db.sources import KEEP, Source
-from ingestion import logs, schedules
+from ingestion import schedules
 from ingestion.sources.base import (
     Connector,
     ExportRef,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pty
 import stat
@@ -40,6 +41,12 @@ def test_first_start_puts_the_password_in_a_private_file_not_the_log(
     assert first.returncode == 0
     secret_file = home / "initial-passwords"
     assert f"the password is in {secret_file}" in first.stderr
+    [notice] = [json.loads(line) for line in first.stderr.splitlines() if "password" in line]
+    assert (notice["event"], notice["logger"], notice["path"]) == (
+        "password_written",
+        "cloudlens.users",
+        str(secret_file),
+    )  # a log line like the scheduler's around it, not loose text
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
     written = secret_file.read_text().split("the user 'admin': ", 1)[1].split()[0]
     assert written not in first.stderr + first.stdout

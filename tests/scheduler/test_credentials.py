@@ -18,11 +18,12 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from pydantic import Field
 
+import logs
 from config import Settings
 from db import source_tests
 from db import sources as sources_db
 from db.credentials import CredentialsError, Vault, new_key
-from ingestion import connection_tests, logs, sync
+from ingestion import connection_tests, sync
 from ingestion.__main__ import main
 from ingestion.sources.base import (
     ExportRef,

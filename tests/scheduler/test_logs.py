@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from ingestion import logs
+import logs
 
 
 @pytest.fixture
@@ -63,3 +63,41 @@ def test_secrets_are_masked_everywhere(captured: io.StringIO) -> None:
 def test_short_values_are_not_treated_as_secrets() -> None:
     logs.hide("ab")
     assert logs.redact("abcab") == "abcab"
+
+
+def test_library_records_are_the_same_json_lines(captured: io.StringIO) -> None:
+    """A record from plain logging (APScheduler, Alembic) gets the same keys as an event."""
+    try:
+        raise TimeoutError("no answer")
+    except TimeoutError:
+        logging.getLogger("cloudlens.test.library").error("job %s missed", "sync", exc_info=True)
+    [line] = lines(captured)
+    assert list(line)[:4] == ["ts", "level", "event", "logger"]
+    assert (line["level"], line["event"], line["logger"]) == (
+        "error",
+        "job sync missed",
+        "cloudlens.test.library",
+    )
+    assert line["error"] == "TimeoutError: no answer"
+    assert line["traceback"].startswith("Traceback") and "no answer" in line["traceback"]
+
+
+def test_below_the_level_nothing_is_written(captured: io.StringIO) -> None:
+    logging.getLogger("cloudlens.test").setLevel(logging.INFO)
+    logs.Events("cloudlens.test").debug("noise", n=1)
+    logs.Events("cloudlens.test").info("kept", n=2)
+    assert [(line["event"], line["n"]) for line in lines(captured)] == [("kept", 2)]
+
+
+def test_a_notice_off_a_terminal_is_one_masked_json_line(capsys: pytest.CaptureFixture) -> None:
+    """stderr is a log when it is not a terminal (make run, docker): the notice is a log line."""
+    logs.hide("notice-secret-1")
+    logs.tell("the file is /x/y; token notice-secret-1", "password_written", "cloudlens.users")
+    [line] = [json.loads(text) for text in capsys.readouterr().err.splitlines()]
+    assert list(line)[:4] == ["ts", "level", "event", "logger"]
+    assert (line["event"], line["logger"], line["level"]) == (
+        "password_written",
+        "cloudlens.users",
+        "info",
+    )
+    assert line["message"] == "the file is /x/y; token ***" and line["ts"].endswith("Z")
