@@ -38,6 +38,7 @@ def bronze_count(engine: sa.Engine) -> int:
         return conn.execute(sa.text("SELECT count(*) FROM bronze.focus_cost")).scalar_one()
 
 
+@pytest.mark.fast
 def test_every_shared_focus_file_is_found() -> None:
     assert len(FOCUS_FILES) >= 28, "expected the FOCUS sample and the spec examples"
 

@@ -173,6 +173,7 @@ def test_unlimited_scope_sees_everything(two_accounts: sa.Engine) -> None:
     assert sum(queries.provider_totals(two_accounts, f)["billed_cost"]) == Decimal(1087)
 
 
+@pytest.mark.fast
 def test_every_cost_reader_file_is_known() -> None:
     """The list the scoped test must cover is not empty by accident (a renamed folder, say)."""
     assert {"gold_kpis", "gold_explore", "showback_allocate", "line_items"} <= set(COST_READERS)

@@ -172,6 +172,7 @@ def _others() -> list[str]:
     )
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("relative", [*SAMPLES, *HEADER_ONLY], ids=_ids([*SAMPLES, *HEADER_ONLY]))
 def test_each_azure_sample_is_detected_as_azure_only(relative: str) -> None:
     path = shared_file(relative)
@@ -184,6 +185,7 @@ def test_each_azure_sample_is_detected_as_azure_only(relative: str) -> None:
     assert legacy == (relative in LEGACY or relative == "koku/azure/empty_frame.csv")
 
 
+@pytest.mark.fast
 def test_no_other_sample_is_taken_for_azure() -> None:
     others = _others()
     assert "focus-sample-data/FOCUS-1.0/focus_sample.csv" in others
@@ -194,6 +196,7 @@ def test_no_other_sample_is_taken_for_azure() -> None:
     )
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("relative", "renamed", "dataset"),
     [
@@ -219,6 +222,7 @@ def test_dataset_from_rows_then_name_then_actual(
     assert export.fmt.name.endswith(f"({dataset})")
 
 
+@pytest.mark.fast
 def test_gzip_export_is_read_and_its_rows_decide_the_dataset(tmp_path: Path) -> None:
     path = tmp_path / "part_0.csv.gz"
     with gzip.open(path, "wb") as f:

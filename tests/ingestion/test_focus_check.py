@@ -22,6 +22,8 @@ from ingestion.focus_rules import (
 )
 from tests.conftest import SHARED_DATA, shared_file
 
+pytestmark = pytest.mark.fast  # no database: `make test-fast`
+
 OFFICIAL = "focus-sample-data/FOCUS-1.0/focus_sample.csv"
 SPEC_FILES = sorted(
     str(p.relative_to(SHARED_DATA)) for p in (SHARED_DATA / "focus-spec").rglob("*.csv")

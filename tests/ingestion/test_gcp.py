@@ -179,6 +179,7 @@ def test_sample_reconciles_to_the_cent(empty_db: sa.Engine, relative: str) -> No
     assert sum(c for _, _, c in got.values()) == cost  # SOURCES.md's plain sum of `cost`
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("relative", list(SAMPLES), ids=SAMPLE_IDS)
 def test_sample_is_detected_as_gcp_only(relative: str) -> None:
     path = shared_file(relative)
@@ -189,6 +190,7 @@ def test_sample_is_detected_as_gcp_only(relative: str) -> None:
     assert claimed == ["gcp"]
 
 
+@pytest.mark.fast
 def test_no_other_sample_is_taken_for_gcp() -> None:
     others = [
         p

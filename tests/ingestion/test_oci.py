@@ -88,6 +88,7 @@ def test_gold_reconciles_to_the_report(empty_db: sa.Engine, relative: str) -> No
         assert round(sum(expected.values()), places) == published  # SOURCES.md
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("relative", list(SAMPLES), ids=IDS)
 def test_each_sample_is_detected_as_oci_only(relative: str) -> None:
     path = shared_file(relative)
@@ -96,6 +97,7 @@ def test_each_sample_is_detected_as_oci_only(relative: str) -> None:
     assert open_export(path).fmt.name == SAMPLES[relative][0]
 
 
+@pytest.mark.fast
 def test_no_other_shared_file_is_taken_for_oci() -> None:
     others = [
         p
