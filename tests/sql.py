@@ -24,7 +24,7 @@ def one(engine: sa.Engine, query: str, **params: object) -> tuple:
         return tuple(conn.execute(sa.text(query), params).one())
 
 
-def rows(engine: sa.Engine, query: str, **params: object) -> list[tuple]:
+def all_rows(engine: sa.Engine, query: str, **params: object) -> list[tuple]:
     """Every row of a query, as tuples, in the query's order."""
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(sa.text(query), params)]

@@ -133,9 +133,9 @@ def test_wrong_password_then_lockout(loaded, streamlit_url: str, anonymous_page)
     assert heading(page, "Overview").count() == 0
     assert "cloudlens_session" not in {c["name"] for c in page.context.cookies()}
     audited = (
-        "SELECT count(*) FILTER (WHERE action = 'login_failed' AND lower(username) = 'locky'), "
-        "count(*) FILTER (WHERE action = 'login' AND lower(username) = 'locky'), "
+        "SELECT count(*) FILTER (WHERE action = 'login_failed' AND lower(username) = :user), "
+        "count(*) FILTER (WHERE action = 'login' AND lower(username) = :user), "
         "count(*) FILTER (WHERE action = 'login_locked') "
         "FROM app.audit_log WHERE at > :since"
     )
-    assert one(loaded, audited, since=started) == (5, 0, 1)
+    assert one(loaded, audited, user="locky", since=started) == (5, 0, 1)

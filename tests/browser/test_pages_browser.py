@@ -18,7 +18,7 @@ from ingestion.loader import load_file
 from tests.browser.conftest import click_bar, current, heading, run_over, screenshot, settled
 from tests.focus_files import row, write_csv
 from tests.scheduler.conftest import wait_for
-from tests.sql import rows as query_rows
+from tests.sql import all_rows
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def open_page(page, url: str, title: str) -> None:
 def exported(engine: sa.Engine) -> list[str]:
     """The files of every audited export, oldest first."""
     sql = "SELECT detail->>'file' FROM app.audit_log WHERE action = :action ORDER BY audit_id"
-    return [file for (file,) in query_rows(engine, sql, action="export")]
+    return [file for (file,) in all_rows(engine, sql, action="export")]
 
 
 def download_csv(page, engine: sa.Engine, table_key: str) -> list[dict[str, str]]:

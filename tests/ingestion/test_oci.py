@@ -17,6 +17,7 @@ from ingestion.formats import FORMATS, open_export
 from ingestion.formats.export_file import sniff
 from ingestion.loader import load_file
 from tests.conftest import SHARED_DATA, shared_file
+from tests.sql import gold_totals, scalar
 
 FC_COST = "focus-converters/oci/reports_cost-csv_0000000030000269.csv"
 KOKU_COST = "koku/oci/reports_cost-csv_0001000000603747.csv"
@@ -55,19 +56,6 @@ def expected_totals(path: Path) -> dict[tuple[str, date], Decimal]:
         month = date(int(start[:4]), int(start[5:7]), 1)
         totals[("Oracle", month)] += Decimal(row.get("cost/myCost") or 0)
     return dict(totals)
-
-
-def gold_totals(engine: sa.Engine, column: str) -> dict[tuple[str, date], Decimal]:
-    query = sa.text(
-        f"SELECT provider, billing_period_start, sum({column}) FROM gold.daily_cost GROUP BY 1, 2"
-    )
-    with engine.connect() as conn:
-        return {(p, d): v for p, d, v in conn.execute(query)}
-
-
-def scalar(engine: sa.Engine, query: str, **params: object) -> object:
-    with engine.connect() as conn:
-        return conn.execute(sa.text(query), params).scalar_one()
 
 
 def bronze_count(engine: sa.Engine) -> int:
