@@ -104,7 +104,6 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def anonymous_page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
-    context.add_init_script(RUN_COUNTER)  # every document counts its ended script runs
     pg = context.new_page()
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -180,15 +179,22 @@ APP_IDLE = (
     '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
     '[data-test-script-state="notRunning"]'
 )
-RUN_COUNTER = """
-window.__cloudlensRunsEnded = 0;
-new MutationObserver((records) => {
-  for (const r of records) if (r.oldValue === "running") window.__cloudlensRunsEnded += 1;
-}).observe(document, {
-  subtree: true, attributes: true, attributeOldValue: true,
-  attributeFilter: ["data-test-script-state"],
-});
-"""
+# Installed by next_run in the page it watches, not as an init script in every page: with one
+# in every document, a link opened before sign-in lost its view after sign-in in 4 of 4 runs of
+# test_navigation_browser (a race in the app, it seems, that the script's timing exposes; the
+# same file passed without it), so the counter stays out of the tests that do not use it.
+RUN_COUNTER = """() => {
+  if (window.__cloudlensRunsEnded === undefined) {
+    window.__cloudlensRunsEnded = 0;
+    new MutationObserver((records) => {
+      for (const r of records) if (r.oldValue === "running") window.__cloudlensRunsEnded += 1;
+    }).observe(document, {
+      subtree: true, attributes: true, attributeOldValue: true,
+      attributeFilter: ["data-test-script-state"],
+    });
+  }
+  return window.__cloudlensRunsEnded;
+}"""
 RUNS_ENDED_SINCE = """(before) => window.__cloudlensRunsEnded > before && document.querySelector(
   '[data-testid="stApp"][data-test-script-state="notRunning"]') !== null"""
 
@@ -214,7 +220,7 @@ def next_run(page, timeout: float = 60_000) -> Iterator[None]:
     """Around an action in the same document (a click, Back): afterwards, wait until a script
     run has ended since the action began and none runs. For actions whose run draws nothing new
     to wait on (Back to the same range, a download). The page must be at rest before."""
-    before = page.evaluate("window.__cloudlensRunsEnded")
+    before = page.evaluate(RUN_COUNTER)
     yield
     page.wait_for_function(RUNS_ENDED_SINCE, arg=before, timeout=timeout)
 
