@@ -179,10 +179,8 @@ APP_IDLE = (
     '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
     '[data-test-script-state="notRunning"]'
 )
-# Installed by next_run in the page it watches, not as an init script in every page: with one
-# in every document, a link opened before sign-in lost its view after sign-in in 4 of 4 runs of
-# test_navigation_browser (a race in the app, it seems, that the script's timing exposes; the
-# same file passed without it), so the counter stays out of the tests that do not use it.
+# Installed by next_run in the page it watches (kept until that document is left), so pages
+# that never call next_run run exactly as a person's browser does.
 RUN_COUNTER = """() => {
   if (window.__cloudlensRunsEnded === undefined) {
     window.__cloudlensRunsEnded = 0;
