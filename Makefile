@@ -9,7 +9,7 @@ PORT   ?= 8501
 SAMPLE ?= $(or $(CLOUDLENS_SAMPLE_DATA),../shared/data/focus-sample-data/FOCUS-1.0/focus_sample.csv)
 FALLBACK_SAMPLE := tests/data/focus_small.csv
 
-.PHONY: run sample-path test test-db lint format bench browsers clean-venv
+.PHONY: run sample-path test test-db test-fast lint format bench browsers clean-venv
 
 # Install with uv when it is on PATH, else put uv into the venv with pip, else plain pip.
 define install
@@ -76,6 +76,10 @@ test: $(VENV)/.dev browsers
 # The database tests again, against an existing server (TEST_DATABASE_URL), without the browser.
 test-db: $(VENV)/.dev
 	$(BIN)/python -m pytest -q -m "not browser"
+
+# The pure format and rule tests (marker `fast`): no database, no browser.
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m pytest -q -m fast
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

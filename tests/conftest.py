@@ -111,6 +111,32 @@ def empty_db(engine: sa.Engine) -> sa.Engine:
     return engine
 
 
+# The fast tier (`make test-fast`, marker `fast`): pure format and rule tests. A test marked fast
+# that asks for a database fixture fails before it runs, and one that opens a connection anyway
+# (psycopg, under SQLAlchemy too) fails at that moment: the tier runs with no server at all.
+DATABASE_FIXTURES = frozenset({"server_url", "database_url", "engine", "app_env", "empty_db"})
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    wanted = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("fast") and wanted:
+        pytest.fail(f"marked fast but uses the database: {sorted(wanted)}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_open_no_connection(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if request.node.get_closest_marker("fast") is None:
+        return
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a test marked fast opened a database connection")
+
+    monkeypatch.setattr(psycopg, "connect", refuse)
+    monkeypatch.setattr(psycopg.Connection, "connect", refuse)
+
+
 def shared_file(relative: str) -> Path:
     path = SHARED_DATA / relative
     if not path.exists():

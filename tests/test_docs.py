@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from config import VARIABLES
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.fast  # no database: `make test-fast`
 
 README = (ROOT / "README.md").read_text()
 ENV_EXAMPLE = (ROOT / ".env.example").read_text()

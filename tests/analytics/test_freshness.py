@@ -10,6 +10,8 @@ import pytest
 from analytics.freshness import allowed_lag, freshness
 from ingestion.schedules import period
 
+pytestmark = pytest.mark.fast  # no database: `make test-fast`
+
 TODAY = date(2026, 12, 6)
 DAILY = allowed_lag(None, None)
 

@@ -10,8 +10,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import ARTIFACTS, ROOT
 
@@ -169,14 +171,73 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def settle(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished the current run. The status widget alone does not say
-    so: it appears only after a run has lasted 500 ms, so the app root's script state (what
-    Streamlit's own end-to-end tests wait on) is the signal. The short pause first lets a run
-    that the last action set off begin; checks that matter wait on what they assert."""
-    page.wait_for_timeout(300)
-    page.locator(
-        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-        '[data-test-script-state="notRunning"]'
-    ).wait_for(state="attached", timeout=timeout)
+# Streamlit's own end-to-end tests wait on the app root's script state; the status widget shows
+# only once a run has lasted 500 ms. Neither says whether the run an action set off has begun,
+# so a wait is anchored on something that run draws (settled), or on a count of ended runs
+# (next_run), never on a pause.
+APP_IDLE = (
+    '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+    '[data-test-script-state="notRunning"]'
+)
+# Installed by next_run in the page it watches (kept until that document is left), so pages
+# that never call next_run run exactly as a person's browser does.
+RUN_COUNTER = """() => {
+  if (window.__cloudlensRunsEnded === undefined) {
+    window.__cloudlensRunsEnded = 0;
+    new MutationObserver((records) => {
+      for (const r of records) if (r.oldValue === "running") window.__cloudlensRunsEnded += 1;
+    }).observe(document, {
+      subtree: true, attributes: true, attributeOldValue: true,
+      attributeFilter: ["data-test-script-state"],
+    });
+  }
+  return window.__cloudlensRunsEnded;
+}"""
+RUNS_ENDED_SINCE = """(before) => window.__cloudlensRunsEnded > before && document.querySelector(
+  '[data-testid="stApp"][data-test-script-state="notRunning"]') !== null"""
+
+
+def run_over(page, timeout: float = 60_000) -> None:
+    """No script run is under way. Only after waiting for something the run in question drew
+    (or for next_run): before that run begins, the app is idle too."""
+    page.locator(APP_IDLE).wait_for(state="attached", timeout=timeout)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=timeout)
+
+
+def settled(target, timeout: float = 60_000):
+    """Wait for `target`, something only the run the last action set off draws (the current
+    run's element with the expected text, a heading after page.goto), then for that run to end,
+    so the next click does not land on a widget the run is replacing. Returns the target."""
+    target.wait_for(timeout=timeout)
+    run_over(target.page, timeout)
+    return target
+
+
+@contextmanager
+def next_run(page, timeout: float = 60_000) -> Iterator[None]:
+    """Around an action in the same document (a click, Back): afterwards, wait until a script
+    run has ended since the action began and none runs. For actions whose run draws nothing new
+    to wait on (Back to the same range, a download). The page must be at rest before."""
+    before = page.evaluate(RUN_COUNTER)
+    yield
+    page.wait_for_function(RUNS_ENDED_SINCE, arg=before, timeout=timeout)
+
+
+def click_bar(chart, name: str, timeout_s: float = 30) -> None:
+    """Click the bar of the trace called `name` in a Plotly bar chart, as a person does: point
+    at each bar until Plotly's own hover label names that trace, then click where the pointer
+    is. The label is the check: no click lands on a box measured before the chart was redrawn."""
+    page = chart.page
+    label = chart.locator(".hoverlayer .hovertext").filter(has_text=name)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for bar in chart.locator(".barlayer .trace path").all():
+            bar.hover(force=True, timeout=5_000)  # the drag layer above the bars takes clicks
+            try:
+                label.wait_for(timeout=1_000)
+            except PlaywrightTimeout:
+                continue
+            page.mouse.down()
+            page.mouse.up()
+            return
+    pytest.fail(f"no bar of {name!r} in the chart after {timeout_s}s")

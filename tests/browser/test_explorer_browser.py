@@ -3,13 +3,15 @@ history step (Back undoes it), and the breadcrumb and chips follow."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from ingestion.loader import load_file
-from tests.browser.conftest import screenshot, settle
+from tests.browser.conftest import click_bar, current, heading, next_run, screenshot, settled
 from tests.focus_files import row, write_csv
 
 pytestmark = pytest.mark.browser
@@ -37,69 +39,60 @@ def accounts(engine: sa.Engine, tmp_path_factory: pytest.TempPathFactory) -> sa.
     return engine
 
 
-def click_bar(page, name: str) -> None:
-    """Click the middle of the (single, monthly) bar of the trace named `name`."""
-    trace = page.locator(".js-plotly-plot .barlayer .trace").filter(has=page.locator("path"))
-    legend = page.locator(".js-plotly-plot .legend .traces").filter(has_text=name)
-    legend.wait_for(timeout=30_000)
-    index = legend_names(page).index(name)
-    box = trace.nth(index).locator("path").first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+def chart(page):
+    """The current run's explorer chart."""
+    return current(page, "ex_chart").locator(".js-plotly-plot")
 
 
-def legend_names(page) -> list[str]:
-    texts = page.locator(".js-plotly-plot .legend .traces").all_text_contents()
-    return [t.strip() for t in texts]
+def legend(page):
+    """The chart's legend entries, in order (each assertion on it waits for the redraw)."""
+    return chart(page).locator(".legend .traces")
 
 
 def crumb(page, index: int):
     """A breadcrumb step that leads back up (the current step is plain text)."""
-    return page.locator(f".st-key-ex_up_{index} {SHOWN}")
+    return current(page, f"ex_up_{index}").locator(SHOWN)
 
 
 def chip(page, key: str):
     """A filter chip by its widget key (its label is also a breadcrumb's)."""
-    return page.locator(f".st-key-ex_chip_{key} {SHOWN}")
+    return current(page, f"ex_chip_{key}").locator(SHOWN)
 
 
 def test_drill_by_name_then_back(accounts, streamlit_url: str, page) -> None:
     page.goto(f"{streamlit_url}/explorer?gran=month")
-    page.get_by_role("heading", name="Cost explorer").wait_for(timeout=60_000)
-    settle(page)
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    heading(page, "Cost explorer").wait_for(timeout=60_000)
+    settled(chart(page), timeout=30_000)
+    expect(legend(page)).to_have_text(["AWS", "Microsoft"], timeout=30_000)  # biggest first
 
-    click_bar(page, "AWS")  # AWS → its billing accounts, by name
+    click_bar(chart(page), "AWS")  # AWS → its billing accounts, by name
     page.wait_for_url(lambda u: "f.provider=AWS" in u and "g=billing_account" in u)
-    settle(page)
-    chip(page, "provider_AWS").wait_for(timeout=30_000)
-    legend = page.locator(".js-plotly-plot .legend .traces")
-    assert legend_names(page) == ["Payer"]  # the name, not the id 999
+    settled(chip(page, "provider_AWS"), timeout=30_000)
+    expect(legend(page)).to_have_text(["Payer"], timeout=30_000)  # the name, not the id 999
 
-    click_bar(page, "Payer")  # Payer → its sub-accounts, by name
+    click_bar(chart(page), "Payer")  # Payer → its sub-accounts, by name
     page.wait_for_url(lambda u: "f.billing_account=999" in u and "g=sub_account" in u)
-    settle(page)
-    chip(page, "billing_account_999").wait_for(timeout=30_000)
-    legend.filter(has_text="acct 222").wait_for(timeout=30_000)
-    assert sorted(legend_names(page)) == ["acct 111111111111", "acct 222"]
+    settled(chip(page, "billing_account_999"), timeout=30_000)
+    # 111111111111 costs 10.00 a day, 222 costs 4.50: the bigger first
+    expect(legend(page)).to_have_text(["acct 111111111111", "acct 222"], timeout=30_000)
     assert "f.billing_account=999" in page.url  # links keep the id
-    assert crumb(page, 1).inner_text() == "Provider: AWS"  # All costs › Provider: AWS › Payer
-    assert chip(page, "billing_account_999").inner_text().endswith("Billing account: Payer")
+    expect(crumb(page, 1)).to_have_text("Provider: AWS")  # All costs › Provider: AWS › Payer
+    expect(chip(page, "billing_account_999")).to_have_text(re.compile("Billing account: Payer$"))
     screenshot(page, "explorer-drill-by-name")
-    page.locator('[data-testid="stDataFrame"]').scroll_into_view_if_needed()
+    current(page).locator('[data-testid="stDataFrame"]').scroll_into_view_if_needed()
     screenshot(page, "explorer-drill-by-name-table")
 
-    page.go_back()  # undo the second drill: AWS by billing account again
+    with next_run(page):
+        page.go_back()  # undo the second drill: AWS by billing account again
     page.wait_for_url(lambda u: "f.billing_account" not in u and "g=billing_account" in u)
-    settle(page)
-    chip(page, "billing_account_999").wait_for(state="detached", timeout=30_000)
-    crumb(page, 1).wait_for(state="detached")
-    assert legend_names(page) == ["Payer"]
-    chip(page, "provider_AWS").wait_for()
+    expect(chip(page, "billing_account_999")).to_have_count(0, timeout=30_000)
+    expect(crumb(page, 1)).to_have_count(0)
+    expect(legend(page)).to_have_text(["Payer"], timeout=30_000)
+    expect(chip(page, "provider_AWS")).to_have_count(1)
     screenshot(page, "explorer-after-back")
 
-    page.go_back()  # undo the first: every provider
+    with next_run(page):
+        page.go_back()  # undo the first: every provider
     page.wait_for_url(lambda u: "f.provider" not in u and "g=provider" in u)
-    settle(page)
-    chip(page, "provider_AWS").wait_for(state="detached", timeout=30_000)
-    legend.filter(has_text="Microsoft").wait_for(timeout=30_000)
-    assert sorted(legend_names(page)) == ["AWS", "Microsoft"]
+    expect(chip(page, "provider_AWS")).to_have_count(0, timeout=30_000)
+    expect(legend(page)).to_have_text(["AWS", "Microsoft"], timeout=30_000)

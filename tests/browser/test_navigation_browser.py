@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from db import users
 from db.engine import get_engine
 from ingestion.loader import load_file
-from tests.browser.conftest import screenshot, settle, wait_for_cookie
+from tests.browser.conftest import next_run, run_over, screenshot, wait_for_cookie
 from tests.conftest import ADMIN_PASSWORD, TRUNCATE_ALL
 from tests.focus_files import row, write_csv
 
@@ -75,10 +75,10 @@ def on_page(page, path: str, title: str) -> None:
 def back_to(page, path: str) -> None:
     """Browser Back until the URL is that page's (a page's own view changes are entries too)."""
     for _ in range(8):
-        page.go_back()
+        with next_run(page):  # each step's run, over before the next step
+            page.go_back()
         if re.search(rf"/{path}(\?|$)", page.url):
             return
-        settle(page)
         expect_range(page, LAST_MONTH)  # every step on the way shows the range as it was
     pytest.fail(f"Back never reached /{path}: at {page.url}")
 
@@ -88,13 +88,13 @@ def test_range_kept_across_sidebar_links_and_back(loaded, streamlit_url: str, an
     page.goto(streamlit_url)
     submit_sign_in(page, "admin", ADMIN_PASSWORD)
     expect_range(page, DEFAULT)
-    settle(page)
+    run_over(page)
     pick_preset(page, "Last month")
     expect_range(page, LAST_MONTH)
     expect(page).to_have_url(re.compile(r"range=last_month"), timeout=30_000)
     mtd = page.locator('[data-testid="stMetric"]').filter(has_text="Month to date (Sep 2024)")
     expect(mtd.locator('[data-testid="stMetricValue"]')).to_have_text("$120.00", timeout=30_000)
-    settle(page)
+    run_over(page)
     screenshot(page, "nav-overview-last-month")
 
     sidebar = page.locator('[data-testid="stSidebar"]')
@@ -107,23 +107,24 @@ def test_range_kept_across_sidebar_links_and_back(loaded, streamlit_url: str, an
         on_page(page, path, title)
         expect_range(page, LAST_MONTH)
         expect(page).to_have_url(re.compile(rf"/{path}\?.*range=last_month"), timeout=30_000)
-        settle(page)
+        run_over(page)
         screenshot(page, f"nav-{path}-last-month")
 
     # A different range on Exports; Back first undoes it, then goes to the pages as they were.
     pick_preset(page, "This month")
     expect_range(page, THIS_MONTH)
     expect(page).to_have_url(re.compile(r"/exports\?.*range=this_month"), timeout=30_000)
-    settle(page)
-    page.go_back()
+    run_over(page)
+    with next_run(page):
+        page.go_back()
     expect(page).to_have_url(re.compile(r"/exports\?.*range=last_month"), timeout=30_000)
     expect_range(page, LAST_MONTH)
-    settle(page)
+    run_over(page)
     for title, path in (("Showback", "showback"), ("Cost explorer", "explorer"), ("Overview", "")):
         back_to(page, path)
         on_page(page, path, title)
         expect_range(page, LAST_MONTH)
-        settle(page)
+        run_over(page)
     mtd_value = mtd.locator('[data-testid="stMetricValue"]')
     expect(mtd_value).to_have_text("$120.00", timeout=30_000)
     screenshot(page, "nav-overview-after-back")
@@ -138,11 +139,11 @@ def test_link_opened_before_sign_in_opens_its_view(loaded, streamlit_url: str, a
     expect(page).to_have_url(re.compile(r"g=service"), timeout=30_000)
     expect(page).to_have_url(re.compile(r"gran=month"))
     expect_range(page, LAST_MONTH)
-    settle(page)
+    run_over(page)
     screenshot(page, "nav-explorer-after-sign-in")
     group_by = page.get_by_role("combobox", name="Group by")
     expect(group_by).to_have_value("Service", timeout=30_000)
-    settle(page)
+    run_over(page)
     screenshot(page, "nav-explorer-after-sign-in")
 
 
@@ -165,5 +166,5 @@ def test_viewer_opening_an_admin_page_is_told_why(
     expect(
         page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Data sources")
     ).to_have_count(0)
-    settle(page)
+    run_over(page)
     screenshot(page, f"nav-viewer-sources-{'signed-in' if signed_in_first else 'before'}")

@@ -1,5 +1,5 @@
-"""The Overview in a real browser: the month-to-date figure a person reads equals gold, and
-each role sees its own pages; anonymous visitors see only the sign-in form."""
+"""The Overview in a real browser: the month-to-date figure a person reads equals the sum of the
+hand-made input, and each role sees its own pages; anonymous visitors see only the sign-in form."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from tests.browser.conftest import (
     current,
     heading,
     screenshot,
-    settle,
+    settled,
     sidebar,
     sign_in,
     wait_for_cookie,
 )
 from tests.conftest import TRUNCATE_ALL
 from tests.focus_files import row, write_csv
-from ui.format import money
+from tests.sql import one, scalar
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-password-1"
@@ -54,23 +54,16 @@ def loaded(app_env: str, engine: sa.Engine, tmp_path_factory: pytest.TempPathFac
 
 
 def test_overview_shows_month_to_date(loaded: sa.Engine, streamlit_url: str, page) -> None:
-    with loaded.connect() as conn:
-        mtd = conn.execute(
-            sa.text(
-                "SELECT sum(billed_cost) FROM gold.daily_cost WHERE charge_date >= '2024-10-01'"
-            )
-        ).scalar_one()
-    settle(page)
     value = (
         current(page)
         .locator('[data-testid="stMetric"]')
-        .filter(has_text="Month to date (")
+        .filter(has_text="Month to date (Oct 2024)")
         .locator('[data-testid="stMetricValue"]')
     )
-    # Auto-waiting: the figure may be drawn before the run that fills it has ended.
-    expect(value).to_have_text(money(float(mtd), "USD"), use_inner_text=True, timeout=60_000)
-    current(page, "daily_chart").locator(".js-plotly-plot").wait_for(timeout=30_000)
-    settle(page)
+    # 1-20 Oct: AWS costs `day`.50 a day (210 + 10.00) and the one 1.00 row: 221.00. Auto-waiting:
+    # the figure may be drawn before the run that fills it has ended.
+    expect(value).to_have_text("$221.00", use_inner_text=True, timeout=60_000)
+    settled(current(page, "daily_chart").locator(".js-plotly-plot"), timeout=30_000)
     screenshot(page, "overview")
 
     # Data freshness, as the table's CSV gives it (the grid draws on a canvas): the file's data
@@ -79,7 +72,6 @@ def test_overview_shows_month_to_date(loaded: sa.Engine, streamlit_url: str, pag
         current(page, "freshness_csv").get_by_role("button", name="Download CSV").click()
     with open(info.value.path(), newline="") as f:
         fresh = list(csv.DictReader(f))
-    settle(page)
     assert [(r["Source"], r["Status"]) for r in fresh] == [("local", "stale since 2024-10-20")]
     assert [r["Stale since"] for r in fresh] == ["2024-10-20"]
 
@@ -95,7 +87,6 @@ def test_each_role_signs_in_sees_its_pages_and_signs_out(
     page = anonymous_page
     sign_in(page, streamlit_url, username, ADMIN_PASSWORD if username == "admin" else PASSWORD)
     heading(page, "Overview").wait_for(timeout=60_000)
-    settle(page)
     nav = sidebar(page)
     nav.get_by_role("link", name="Showback", exact=True).wait_for(timeout=30_000)
     expect(nav.get_by_role("link", name="Users & audit", exact=True)).to_have_count(
@@ -106,20 +97,21 @@ def test_each_role_signs_in_sees_its_pages_and_signs_out(
     sidebar(page).get_by_role("button", name="Sign out", exact=True).click()
     heading(page, "Sign in to Cloudlens").wait_for(timeout=30_000)
     page.goto(f"{streamlit_url}/explorer")  # signed out: a direct link shows the form
-    heading(page, "Sign in to Cloudlens").wait_for(timeout=30_000)
-    settle(page)  # and, its run over, nothing else
+    settled(
+        heading(page, "Sign in to Cloudlens"), timeout=30_000
+    )  # and, its run over, nothing else
     assert page.get_by_role("heading", name="Cost explorer").count() == 0
 
     # A copy of the cookie taken before sign-out (another tab, a stolen header) is void too.
     page.context.add_cookies(kept)
     page.goto(f"{streamlit_url}/explorer")
-    heading(page, "Sign in to Cloudlens").wait_for(timeout=30_000)
-    settle(page)
+    settled(heading(page, "Sign in to Cloudlens"), timeout=30_000)
     assert page.get_by_role("heading", name="Cost explorer").count() == 0
 
 
 def test_wrong_password_then_lockout(loaded, streamlit_url: str, anonymous_page) -> None:
     page = anonymous_page
+    started = scalar(loaded, "SELECT now()")
     if not users.get_user(loaded, "locky"):
         users.add_user(loaded, "locky", PASSWORD, role="viewer")
     for _ in range(5):
@@ -127,6 +119,23 @@ def test_wrong_password_then_lockout(loaded, streamlit_url: str, anonymous_page)
         current(page).get_by_text("Wrong user name or password.", exact=True).wait_for(
             timeout=30_000
         )
-    sign_in(page, streamlit_url, "locky", PASSWORD)
-    current(page).get_by_text("Too many failed sign-ins").wait_for(timeout=30_000)
+    sign_in(page, streamlit_url, "locky", PASSWORD)  # the right password, too late
+    message = current(page).get_by_text("Too many failed sign-ins", exact=False)
+    settled(message, timeout=30_000)
     screenshot(page, "lockout")
+    expect(message).to_have_text(
+        "Too many failed sign-ins from here: this account is locked out here for 15 minutes. "
+        "Try again later, or ask an admin to unlock it."
+    )
+    # Locked out means not signed in: the form again, no page, no session cookie, and the
+    # audit log holds the five failures and the lockout, never a sign-in.
+    expect(heading(page, "Sign in to Cloudlens")).to_have_count(1)
+    assert heading(page, "Overview").count() == 0
+    assert "cloudlens_session" not in {c["name"] for c in page.context.cookies()}
+    audited = (
+        "SELECT count(*) FILTER (WHERE action = 'login_failed' AND lower(username) = :user), "
+        "count(*) FILTER (WHERE action = 'login' AND lower(username) = :user), "
+        "count(*) FILTER (WHERE action = 'login_locked') "
+        "FROM app.audit_log WHERE at > :since"
+    )
+    assert one(loaded, audited, user="locky", since=started) == (5, 0, 1)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from db import users
 from ingestion.loader import load_file
-from tests.browser.conftest import screenshot, settle
+from tests.browser.conftest import next_run, screenshot, settled
 from tests.conftest import TRUNCATE_ALL
 from tests.focus_files import row, write_csv
 
@@ -44,8 +44,7 @@ def tagged(engine: sa.Engine, tmp_path_factory: pytest.TempPathFactory) -> sa.En
 
 def open_page(page, url: str, heading: str) -> None:
     page.goto(url)
-    page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
-    settle(page)
+    settled(page.get_by_role("heading", name=heading))
 
 
 def test_showback_tag_markup_is_text_and_its_csv_is_safe(tagged, streamlit_url: str, page) -> None:
@@ -54,12 +53,11 @@ def test_showback_tag_markup_is_text_and_its_csv_is_safe(tagged, streamlit_url: 
     screenshot(page, "showback-tag-markup")
     assert page.locator('a[href^="http://evil"]').count() == 0
     assert page.locator('img[src^="http://evil"]').count() == 0
-    with page.expect_download() as info:
+    with next_run(page), page.expect_download() as info:  # the click's run audits the export
         page.get_by_role("button", name="Download CSV").first.click()
     text = Path(info.value.path()).read_text()
     values = {r["team"] for r in csv.DictReader(io.StringIO(text))}
     assert {f"'{FORMULA}", LINK, IMAGE} <= values
-    settle(page)
 
 
 def test_admin_unlocks_a_locked_out_user(tagged, streamlit_url: str, page) -> None:
@@ -72,6 +70,5 @@ def test_admin_unlocks_a_locked_out_user(tagged, streamlit_url: str, page) -> No
     page.get_by_text("andy: locked out from an unknown address").wait_for()
     screenshot(page, "admin-locked-out")
     page.get_by_role("button", name="Unlock").click()
-    page.get_by_text("Locked out (0)").wait_for(timeout=30_000)
-    settle(page)
+    settled(page.get_by_text("Locked out (0)"), timeout=30_000)
     assert users.locked_out(tagged) == {}

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from db import sync_runs
-from tests.browser.conftest import current, heading, screenshot, settle
+from tests.browser.conftest import current, heading, run_over, screenshot, settled
 from tests.conftest import ROOT, TRUNCATE_ALL
 from tests.focus_files import row, write_csv
 from tests.scheduler.conftest import env_for, gold_totals, wait_for
@@ -53,8 +53,7 @@ def test_add_a_folder_and_sync_now(
     write_csv(folder / "2024-10.csv", [row("2024-10-01", "7.50")])
 
     page.goto(f"{streamlit_url}/sources")
-    heading(page, "Data sources").wait_for(timeout=60_000)
-    settle(page)
+    settled(heading(page, "Data sources"))
     # The add form's fields, by their labels (issue #14: no raw setting names on the page).
     current(page).get_by_role("textbox", name="Name", exact=True).fill("finance-drop")
     current(page).get_by_role("textbox", name="Folder", exact=True).fill(str(folder))
@@ -77,7 +76,7 @@ def test_add_a_folder_and_sync_now(
         what="the scheduled first sync of the new source",
     )
     expect(sync_now).to_be_enabled(timeout=30_000)
-    settle(page)
+    run_over(page)  # the run that enabled it, over
     sync_now.click()
     # The request's own run, not the scheduled one the page may still show.
     wait_for(
@@ -87,8 +86,7 @@ def test_add_a_folder_and_sync_now(
         timeout=60,
         what="the requested run to finish",
     )
-    current(page).get_by_text("Last sync succeeded").wait_for(timeout=60_000)
-    settle(page)
+    settled(current(page).get_by_text("Last sync succeeded"))
     screenshot(page, "sources-synced")
 
     # The scheduled sync loaded the files; the request found nothing new: each loaded once.

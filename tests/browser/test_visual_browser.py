@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from db import users
 from ingestion.loader import load_file
-from tests.browser.conftest import screenshot, settle
+from tests.browser.conftest import run_over, screenshot, settled
 from tests.conftest import TRUNCATE_ALL
 from tests.focus_files import row, write_csv
 
@@ -65,8 +65,7 @@ def autumn(engine: sa.Engine, tmp_path_factory: pytest.TempPathFactory) -> sa.En
 
 def open_page(page, url: str, heading: str) -> None:
     page.goto(url)
-    page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
-    settle(page)
+    settled(page.get_by_role("heading", name=heading))
 
 
 def tick_labels(page) -> list[str]:
@@ -146,7 +145,7 @@ def test_audit_log_reads_as_text(autumn, streamlit_url: str, page) -> None:
     users.audit(autumn, "admin", "export", file="visual.csv", rows=3)
     open_page(page, f"{streamlit_url}/admin", "Users & audit")
     page.get_by_role("heading", name="Audit log").scroll_into_view_if_needed()
-    settle(page)
+    run_over(page)
     screenshot(page, "visual-audit")
     # The grid draws on a canvas; the canvas's fallback table holds the cells' text.
     audit = page.locator('[data-testid="stDataFrame"]').last

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
+import re
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
@@ -24,7 +27,7 @@ from ingestion.conformance.report import CheckReport
 from ingestion.focus_export import export_focus
 from ingestion.formats import open_export
 from ingestion.loader import load_file
-from tests.conftest import SHARED_DATA, TRUNCATE_ALL, shared_file
+from tests.conftest import SHARED_DATA, TEST_DATA, TRUNCATE_ALL, shared_file
 from tests.ingestion.test_focus_check import focus_row, write_focus
 
 FOCUS_FILES = sorted(
@@ -373,3 +376,228 @@ def test_cli(app_env: str, empty_db: sa.Engine, tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["export-focus", "--out", str(out), "--period", "September"])
     assert exited.value.code == 2
+
+
+# --- the FOCUS 1.2 specification's own column rules, written out here as literals -------------
+# Independent of the project's checker (ingestion/focus_rules.py) and column catalogue: a rule
+# both get wrong the same way fails here. Spec: https://focus.finops.org/focus-specification/v1-2/
+
+FOCUS_1_2_COLUMNS = {
+    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName",
+    "BillingAccountType", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart",
+    "CapacityReservationId", "CapacityReservationStatus", "ChargeCategory", "ChargeClass",
+    "ChargeDescription", "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart",
+    "CommitmentDiscountCategory", "CommitmentDiscountId", "CommitmentDiscountName",
+    "CommitmentDiscountQuantity", "CommitmentDiscountStatus", "CommitmentDiscountType",
+    "CommitmentDiscountUnit", "ConsumedQuantity", "ConsumedUnit", "ContractedCost",
+    "ContractedUnitPrice", "EffectiveCost", "InvoiceId", "InvoiceIssuerName", "ListCost",
+    "ListUnitPrice", "PricingCategory", "PricingCurrency", "PricingCurrencyContractedUnitPrice",
+    "PricingCurrencyEffectiveCost", "PricingCurrencyListUnitPrice", "PricingQuantity",
+    "PricingUnit", "ProviderName", "PublisherName", "RegionId", "RegionName", "ResourceId",
+    "ResourceName", "ResourceType", "ServiceCategory", "ServiceName", "ServiceSubcategory",
+    "SkuId", "SkuMeter", "SkuPriceDetails", "SkuPriceId", "SubAccountId", "SubAccountName",
+    "SubAccountType", "Tags",
+}  # fmt: skip
+# Mandatory columns: present in every FOCUS dataset, under exactly these names.
+MANDATORY = (
+    "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency", "BillingPeriodEnd",
+    "BillingPeriodStart", "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargePeriodEnd",
+    "ChargePeriodStart", "ContractedCost", "EffectiveCost", "InvoiceIssuerName", "ListCost",
+    "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName", "ServiceCategory",
+    "ServiceName",
+)  # fmt: skip
+NOT_NULL = (
+    "BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart",
+    "ChargeCategory", "ChargePeriodEnd", "ChargePeriodStart", "ContractedCost", "EffectiveCost",
+    "InvoiceIssuerName", "ListCost", "ProviderName", "PublisherName", "ServiceCategory",
+    "ServiceName",
+)  # fmt: skip
+DECIMALS = (
+    "BilledCost", "ContractedCost", "EffectiveCost", "ListCost", "PricingQuantity",
+    "ConsumedQuantity", "ContractedUnitPrice", "ListUnitPrice", "CommitmentDiscountQuantity",
+)  # fmt: skip
+DATETIMES = ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd")
+ALLOWED = {
+    "ChargeCategory": {"Usage", "Purchase", "Tax", "Credit", "Adjustment"},
+    "ChargeClass": {"Correction"},
+    "ChargeFrequency": {"One-Time", "Recurring", "Usage-Based"},
+    "CommitmentDiscountCategory": {"Spend", "Usage"},
+    "CommitmentDiscountStatus": {"Used", "Unused"},
+    "PricingCategory": {"Standard", "Dynamic", "Committed", "Other"},
+    "ServiceCategory": {
+        "AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
+        "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
+        "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security",
+        "Storage", "Web", "Other",
+    },
+}  # fmt: skip
+NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")  # no symbols, no thousands separators
+CURRENCY = re.compile(r"[A-Z]{3}")  # ISO 4217 alphabetic code
+UTC_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")  # ISO 8601, in UTC
+# Each period's start is inclusive, its end exclusive: the start comes first.
+PERIODS = (("ChargePeriodStart", "ChargePeriodEnd"), ("BillingPeriodStart", "BillingPeriodEnd"))
+
+
+def _text(value: object) -> str:
+    """A Parquet value as the CSV export writes it; None (null) as the empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def read_export(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    if path.suffix == ".parquet":
+        table = pq.read_table(path)
+        return table.column_names, [{k: _text(v) for k, v in r.items()} for r in table.to_pylist()]
+    with _open_text(path) as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def spec_violations(header: list[str], rows: list[dict[str, str]]) -> list[str]:
+    """Every break of the rules above, as `column: what` (one per column and rule)."""
+    found: set[str] = set()
+    found |= {f"{c}: mandatory column missing" for c in MANDATORY if c not in header}
+    foreign = [c for c in header if c not in FOCUS_1_2_COLUMNS and not c.startswith("x_")]
+    found |= {f"{c}: not a FOCUS 1.2 column nor x_" for c in foreign}
+    if len(set(header)) != len(header):
+        found.add("header: a column twice")
+    for r in rows:
+        found |= {f"{c}: null" for c in NOT_NULL if c in r and r[c] == ""}
+        found |= {f"{c}: not a number" for c in DECIMALS if r.get(c) and not NUMBER.fullmatch(r[c])}
+        found |= {
+            f"{c}: not ISO 8601 UTC"
+            for c in DATETIMES
+            if r.get(c) and not UTC_DATETIME.fullmatch(r[c])
+        }
+        found |= {
+            f"{c}: value not allowed" for c, ok in ALLOWED.items() if r.get(c, "") not in ok | {""}
+        }
+        if r.get("BillingCurrency") and not CURRENCY.fullmatch(r["BillingCurrency"]):
+            found.add("BillingCurrency: not a 3-letter code")
+        for start, end in PERIODS:
+            if r.get(start) and r.get(end) and not r[start] < r[end]:
+                found.add(f"{start}: not before {end}")
+        if r.get("Tags") and not _key_value(r["Tags"]):
+            found.add("Tags: not a JSON object")
+    return sorted(found)
+
+
+def _key_value(text: str) -> bool:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and all(isinstance(k, str) for k in value)
+
+
+def spec_type_violations(schema: pa.Schema) -> list[str]:
+    """Parquet carries types: Decimal columns numeric, Date/Time columns UTC timestamps, the
+    others strings (Tags and SkuPriceDetails, key-value, may also be maps)."""
+    found = []
+    for field in schema:
+        t = field.type
+        if field.name in DECIMALS:
+            ok = pa.types.is_decimal(t) or pa.types.is_floating(t) or pa.types.is_integer(t)
+        elif field.name in DATETIMES:
+            ok = pa.types.is_timestamp(t) and t.tz in ("UTC", "+00:00")
+        elif field.name in ("Tags", "SkuPriceDetails"):
+            ok = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_map(t)
+        elif field.name in FOCUS_1_2_COLUMNS - {"CapacityReservationId"}:
+            ok = pa.types.is_string(t) or pa.types.is_large_string(t)
+        else:
+            ok = True
+        if not ok:
+            found.append(f"{field.name}: type {t}")
+    return found
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_export_meets_the_spec_column_rules(
+    empty_db: sa.Engine, tmp_path: Path, suffix: str
+) -> None:
+    assert load_file(empty_db, write_focus(tmp_path / "in.csv", valid_rows())).status == "loaded"
+    out = export_focus(empty_db, tmp_path / f"export{suffix}").path
+    header, rows = read_export(out)
+    assert len(rows) == 5
+    assert spec_violations(header, rows) == []
+    if suffix == ".parquet":
+        assert spec_type_violations(pq.read_schema(out)) == []
+
+
+def test_export_of_real_focus_data_meets_the_spec_column_rules(
+    empty_db: sa.Engine, tmp_path: Path
+) -> None:
+    """The FOCUS sample's first 200 rows (tests/data), converted to FOCUS 1.2 on the way out."""
+    assert load_file(empty_db, TEST_DATA / "focus_small.csv").status == "loaded"
+    for suffix in (".csv", ".parquet"):
+        out = export_focus(empty_db, tmp_path / f"export{suffix}").path
+        header, rows = read_export(out)
+        assert len(rows) == 200
+        assert spec_violations(header, rows) == [], suffix
+    assert spec_type_violations(pq.read_schema(out)) == []
+
+
+SPEC_BREAKS = {
+    "category-case": ({"ChargeCategory": "usage"}, "ChargeCategory: value not allowed"),
+    "category-null": ({"ChargeCategory": ""}, "ChargeCategory: null"),
+    "class": ({"ChargeClass": "Refund"}, "ChargeClass: value not allowed"),
+    "frequency": ({"ChargeFrequency": "Monthly"}, "ChargeFrequency: value not allowed"),
+    "service-category": (
+        {"ServiceCategory": "Compute Engine"},
+        "ServiceCategory: value not allowed",
+    ),
+    "currency-symbol": ({"BillingCurrency": "$"}, "BillingCurrency: not a 3-letter code"),
+    "currency-lower": ({"BillingCurrency": "usd"}, "BillingCurrency: not a 3-letter code"),
+    "billed-null": ({"BilledCost": ""}, "BilledCost: null"),
+    "billed-separator": ({"BilledCost": "1,000.00"}, "BilledCost: not a number"),
+    "billed-symbol": ({"BilledCost": "$5"}, "BilledCost: not a number"),
+    "effective-null": ({"EffectiveCost": ""}, "EffectiveCost: null"),
+    "provider-null": ({"ProviderName": ""}, "ProviderName: null"),
+    "charge-end-first": (
+        {"ChargePeriodEnd": "2024-08-31T23:00:00Z"},
+        "ChargePeriodStart: not before ChargePeriodEnd",
+    ),
+    "charge-empty-period": (
+        {"ChargePeriodEnd": "2024-09-01T00:00:00Z"},
+        "ChargePeriodStart: not before ChargePeriodEnd",
+    ),
+    "billing-end-first": (
+        {"BillingPeriodEnd": "2024-08-01T00:00:00Z"},
+        "BillingPeriodStart: not before BillingPeriodEnd",
+    ),
+    "datetime-space": (
+        {"ChargePeriodStart": "2024-09-01 00:00:00"},
+        "ChargePeriodStart: not ISO 8601 UTC",
+    ),
+    "datetime-offset": (
+        {"BillingPeriodStart": "2024-09-01T00:00:00+02:00"},
+        "BillingPeriodStart: not ISO 8601 UTC",
+    ),
+    "tags-not-json": ({"Tags": "team=web"}, "Tags: not a JSON object"),
+    "tags-list": ({"Tags": '["web"]'}, "Tags: not a JSON object"),
+}
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(("change", "expected"), SPEC_BREAKS.values(), ids=list(SPEC_BREAKS))
+def test_each_spec_rule_catches_its_break(change: dict[str, str], expected: str) -> None:
+    """The rules above can fail: a valid row passes them, the same row with one break fails
+    with exactly that break."""
+    good = focus_row()
+    assert spec_violations(list(good), [good]) == []
+    assert spec_violations(list(good), [{**good, **change}]) == [expected]
+
+
+@pytest.mark.fast
+def test_spec_column_names_are_exact() -> None:
+    good = focus_row()
+    renamed = {("billedCost" if k == "BilledCost" else k): v for k, v in good.items()}
+    assert spec_violations(list(renamed), [renamed]) == [
+        "BilledCost: mandatory column missing",
+        "billedCost: not a FOCUS 1.2 column nor x_",
+    ]
+    extra = {**good, "Team": "web", "x_Team": "web"}
+    assert spec_violations(list(extra), [extra]) == ["Team: not a FOCUS 1.2 column nor x_"]

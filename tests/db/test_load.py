@@ -16,6 +16,7 @@ from db.sql import statement
 from ingestion.loader import load_file
 from tests.conftest import SHARED_DATA, shared_file
 from tests.focus_files import reference_totals, row, write_csv
+from tests.sql import gold_totals, scalar
 
 FOCUS_FILES = sorted(
     str(p.relative_to(SHARED_DATA))
@@ -24,20 +25,11 @@ FOCUS_FILES = sorted(
 )
 
 
-def gold_totals(engine: sa.Engine, column: str = "billed_cost") -> dict:
-    query = sa.text(
-        f"SELECT coalesce(provider, '(unknown)'), billing_period_start, sum({column}) "
-        "FROM gold.daily_cost GROUP BY 1, 2"
-    )
-    with engine.connect() as conn:
-        return {(p, d): v for p, d, v in conn.execute(query)}
-
-
 def bronze_count(engine: sa.Engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(sa.text("SELECT count(*) FROM bronze.focus_cost")).scalar_one()
+    return scalar(engine, "SELECT count(*) FROM bronze.focus_cost")
 
 
+@pytest.mark.fast
 def test_every_shared_focus_file_is_found() -> None:
     assert len(FOCUS_FILES) >= 28, "expected the FOCUS sample and the spec examples"
 

@@ -16,6 +16,8 @@ from focus.periods import (
     preset_range,
 )
 
+pytestmark = pytest.mark.fast  # no database: `make test-fast`
+
 D = date.fromisoformat
 
 

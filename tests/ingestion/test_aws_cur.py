@@ -173,6 +173,7 @@ def test_sample_reconciles_with_gold(empty_db: sa.Engine, relative: str) -> None
     assert_published_total(relative, expected)
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("relative", list(SAMPLES), ids=[Path(r).name[:32] for r in SAMPLES])
 def test_sample_is_detected_as_aws_cur(relative: str) -> None:
     path = shared_file(relative)
@@ -189,6 +190,7 @@ def other_files() -> list[Path]:
     )
 
 
+@pytest.mark.fast
 def test_other_providers_and_focus_files_are_not_taken() -> None:
     others = other_files()
     assert any("focus_sample" in p.name for p in others) and len(others) > 30

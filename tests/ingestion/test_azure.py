@@ -22,6 +22,7 @@ from ingestion.formats.azure import AzureCost
 from ingestion.formats.export_file import sniff
 from ingestion.loader import load_file
 from tests.conftest import SHARED_DATA, shared_file
+from tests.sql import all_rows, gold_totals, scalar
 
 ACTUAL = "microsoft-finops-toolkit/EA_ActualCost_Small.csv"
 AMORTIZED = "microsoft-finops-toolkit/EA_AmortizedCost_Small.csv"
@@ -85,17 +86,7 @@ def reference_totals(path: Path) -> dict[tuple[str, date], Decimal]:
     return dict(totals)
 
 
-def gold_totals(engine: sa.Engine, column: str) -> dict[tuple[str, date], Decimal]:
-    query = sa.text(
-        f"SELECT provider, billing_period_start, sum({column}) FROM gold.daily_cost GROUP BY 1, 2"
-    )
-    with engine.connect() as conn:
-        return {(p, d): v for p, d, v in conn.execute(query)}
-
-
-def bronze(engine: sa.Engine, columns: str, where: str = "true") -> list[tuple]:
-    with engine.connect() as conn:
-        return list(conn.execute(sa.text(f"SELECT {columns} FROM bronze.focus_cost WHERE {where}")))
+BRONZE_ROWS = "SELECT count(*) FROM bronze.focus_cost"
 
 
 def loaded(engine: sa.Engine, path: Path, **kwargs: object) -> None:
@@ -134,10 +125,10 @@ def test_actual_and_amortized_exports_of_one_bill_never_double_count(empty_db: s
     assert sum(gold_totals(empty_db, "effective_cost").values()) == amortized_total
 
     before = (gold_totals(empty_db, "billed_cost"), gold_totals(empty_db, "effective_cost"))
-    rows = len(bronze(empty_db, "1"))
+    count = scalar(empty_db, BRONZE_ROWS)
     loaded(empty_db, actual, source="ea", force=True)  # the same actual file delivered again
     assert (gold_totals(empty_db, "billed_cost"), gold_totals(empty_db, "effective_cost")) == before
-    assert len(bronze(empty_db, "1")) == rows
+    assert scalar(empty_db, BRONZE_ROWS) == count
     assert round(actual_total, 2) == Decimal("8.55")
     assert round(amortized_total, 2) == Decimal("16.30")
 
@@ -148,7 +139,7 @@ def test_reloading_the_actual_export_changes_nothing(empty_db: sa.Engine) -> Non
     before = (gold_totals(empty_db, "billed_cost"), gold_totals(empty_db, "effective_cost"))
     loaded(empty_db, actual, force=True)
     assert (gold_totals(empty_db, "billed_cost"), gold_totals(empty_db, "effective_cost")) == before
-    assert len(bronze(empty_db, "1")) == 11
+    assert scalar(empty_db, BRONZE_ROWS) == 11
 
 
 def test_parquet_export_reconciles_like_its_csv(empty_db: sa.Engine, tmp_path: Path) -> None:
@@ -172,6 +163,7 @@ def _others() -> list[str]:
     )
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("relative", [*SAMPLES, *HEADER_ONLY], ids=_ids([*SAMPLES, *HEADER_ONLY]))
 def test_each_azure_sample_is_detected_as_azure_only(relative: str) -> None:
     path = shared_file(relative)
@@ -184,6 +176,7 @@ def test_each_azure_sample_is_detected_as_azure_only(relative: str) -> None:
     assert legacy == (relative in LEGACY or relative == "koku/azure/empty_frame.csv")
 
 
+@pytest.mark.fast
 def test_no_other_sample_is_taken_for_azure() -> None:
     others = _others()
     assert "focus-sample-data/FOCUS-1.0/focus_sample.csv" in others
@@ -194,6 +187,7 @@ def test_no_other_sample_is_taken_for_azure() -> None:
     )
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("relative", "renamed", "dataset"),
     [
@@ -219,6 +213,7 @@ def test_dataset_from_rows_then_name_then_actual(
     assert export.fmt.name.endswith(f"({dataset})")
 
 
+@pytest.mark.fast
 def test_gzip_export_is_read_and_its_rows_decide_the_dataset(tmp_path: Path) -> None:
     path = tmp_path / "part_0.csv.gz"
     with gzip.open(path, "wb") as f:
@@ -242,7 +237,8 @@ def test_header_only_export_loads_as_zero_rows(empty_db: sa.Engine, relative: st
 def test_tags_become_one_json_object(empty_db: sa.Engine) -> None:
     loaded(empty_db, shared_file(ACTUAL))  # tags without braces
     loaded(empty_db, shared_file("koku/azure/azure_camelCased.csv"))  # tags with braces
-    (without_braces,) = bronze(empty_db, "tags", "resource_name = 'dbstoragewp6hglwvvrad2'")[0]
+    by_resource = "SELECT tags FROM bronze.focus_cost WHERE resource_name = :name"
+    (without_braces,) = all_rows(empty_db, by_resource, name="dbstoragewp6hglwvvrad2")[0]
     assert without_braces == {
         "CostCenter": "1234",
         "env": "prod",
@@ -250,23 +246,30 @@ def test_tags_become_one_json_object(empty_db: sa.Engine) -> None:
         "application": "databricks",
         "databricks-environment": "true",
     }
-    with_braces = bronze(empty_db, "DISTINCT tags", "resource_name = 'test-vm-1'")
+    with_braces = all_rows(
+        empty_db,
+        "SELECT DISTINCT tags FROM bronze.focus_cost WHERE resource_name = :name",
+        name="test-vm-1",
+    )
     assert with_braces == [({"project": "p1"},)]
-    untagged = bronze(empty_db, "tags", "charge_category = 'Purchase'")
+    untagged = all_rows(
+        empty_db, "SELECT tags FROM bronze.focus_cost WHERE charge_category = :c", c="Purchase"
+    )
     assert untagged == [(None,)]
 
 
 @pytest.mark.parametrize("relative", list(SAMPLES), ids=_ids(list(SAMPLES)))
 def test_identity_columns_are_filled(empty_db: sa.Engine, relative: str) -> None:
     loaded(empty_db, shared_file(relative))
-    rows = bronze(
+    got = all_rows(
         empty_db,
-        "provider_name, billing_account_id, sub_account_id, sub_account_name, billing_currency,"
-        " service_name, service_category, charge_category, charge_period_end",
+        "SELECT provider_name, billing_account_id, sub_account_id, sub_account_name,"
+        " billing_currency, service_name, service_category, charge_category, charge_period_end"
+        " FROM bronze.focus_cost",
     )
-    assert rows
+    assert got
     legacy = relative in LEGACY
-    for provider, account, sub, sub_name, currency, service, category, charge, end in rows:
+    for provider, account, sub, sub_name, currency, service, category, charge, end in got:
         assert provider == "Microsoft"
         assert sub and service and category and charge and end
         if not legacy:
@@ -279,22 +282,23 @@ def test_identity_columns_are_filled(empty_db: sa.Engine, relative: str) -> None
 
 def test_ea_actual_rows_in_focus_terms(empty_db: sa.Engine) -> None:
     loaded(empty_db, shared_file(ACTUAL))
-    (purchase,) = bronze(
+    (purchase,) = all_rows(
         empty_db,
-        "charge_category, charge_frequency, commitment_discount_type, billed_cost, list_cost,"
-        " contracted_cost, consumed_quantity, region_id, billing_period_start,"
-        " billing_period_end",
-        "charge_category = 'Purchase'",
+        "SELECT charge_category, charge_frequency, commitment_discount_type, billed_cost,"
+        " list_cost, contracted_cost, consumed_quantity, region_id, billing_period_start,"
+        " billing_period_end FROM bronze.focus_cost WHERE charge_category = :c",
+        c="Purchase",
     )
     assert purchase[:3] == ("Purchase", "Recurring", "Reservation")
     assert purchase[3:7] == (Decimal("3.25"), None, Decimal("3.25"), None)  # PayGPrice 0: no list
     assert purchase[7] == "uksouth"
     assert [d.isoformat()[:10] for d in purchase[8:]] == ["2023-09-01", "2023-10-01"]
-    (vm,) = bronze(
+    (vm,) = all_rows(
         empty_db,
-        "service_name, service_category, region_id, region_name, list_cost, contracted_cost,"
-        " consumed_quantity, pricing_category",
-        "region_id = 'southcentralus'",
+        "SELECT service_name, service_category, region_id, region_name, list_cost,"
+        " contracted_cost, consumed_quantity, pricing_category FROM bronze.focus_cost"
+        " WHERE region_id = :region",
+        region="southcentralus",
     )
     assert vm == (
         "Virtual Machines",
@@ -323,10 +327,11 @@ def test_charge_types_map_to_focus_categories(empty_db: sa.Engine, tmp_path: Pat
     path = tmp_path / "charges.csv"
     path.write_text(header + "\n".join(lines) + "\n")
     loaded(empty_db, path)
-    got = bronze(
+    got = all_rows(
         empty_db,
-        "billed_cost, charge_category, commitment_discount_status, commitment_discount_type,"
-        " region_id, list_cost, consumed_quantity",
+        "SELECT billed_cost, charge_category, commitment_discount_status,"
+        " commitment_discount_type, region_id, list_cost, consumed_quantity"
+        " FROM bronze.focus_cost",
     )
     assert sorted(got) == sorted(
         [
@@ -353,10 +358,10 @@ def _cut_mid_last_line(source: Path, target: Path) -> Path:
 
 def _fails_leaving_gold_untouched(engine: sa.Engine, bad: Path) -> str:
     loaded(engine, shared_file("opencost-azure/test_azure_billing.csv"), source="azure")
-    before = (gold_totals(engine, "billed_cost"), len(bronze(engine, "1")))
+    before = (gold_totals(engine, "billed_cost"), scalar(engine, BRONZE_ROWS))
     result = load_file(engine, bad, source="azure")
     assert result.status == "failed" and result.bad_input and result.error
-    assert (gold_totals(engine, "billed_cost"), len(bronze(engine, "1"))) == before
+    assert (gold_totals(engine, "billed_cost"), scalar(engine, BRONZE_ROWS)) == before
     return result.error
 
 

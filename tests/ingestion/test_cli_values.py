@@ -157,6 +157,7 @@ def test_native_period_in_year_9999_is_refused(loaded: sa.Engine, app_env: str, 
     refused(loaded, app_env, path, 2, "Date", "9999-03-01 is outside the periods")
 
 
+@pytest.mark.fast
 def test_bounds_are_from_2000_to_thirteen_months_ahead() -> None:
     """The documented bounds, as literals."""
     from ingestion.formats.bounds import horizon

@@ -177,6 +177,7 @@ def test_focus_05_names_are_read_and_reversed_periods_warned(
     ] + [("Purchase", Decimal("0.00"), "AWS", "AWS", "AWS", "us-east-1", None)]
 
 
+@pytest.mark.fast
 def test_json_keys_first_seen_late_are_named(tmp_path: Path) -> None:
     """The columns are the keys of the first 1,000 records: a key first seen later is not read,
     and the load says so rather than drop it in silence."""

@@ -21,6 +21,8 @@ from ingestion.conformance.rules import HEADER_CHECKS, RULES, Check
 from ingestion.errors import BadInput
 from tests.conftest import SHARED_DATA, shared_file
 
+pytestmark = pytest.mark.fast  # no database: `make test-fast`
+
 OFFICIAL = "focus-sample-data/FOCUS-1.0/focus_sample.csv"
 SPEC_FILES = sorted(
     str(p.relative_to(SHARED_DATA)) for p in (SHARED_DATA / "focus-spec").rglob("*.csv")

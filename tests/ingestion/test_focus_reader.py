@@ -13,6 +13,8 @@ from ingestion.errors import BadInput
 from ingestion.formats import open_export
 from tests.focus_files import HEADER, row, write_csv
 
+pytestmark = pytest.mark.fast  # no database: `make test-fast`
+
 
 def read_all(path: Path) -> pa.Table:
     focus = open_export(path)

@@ -24,6 +24,7 @@ from ingestion.formats.export_file import sniff
 from ingestion.formats.gcp import GcpBilling
 from ingestion.loader import load_file
 from tests.conftest import SHARED_DATA, shared_file
+from tests.sql import all_rows, scalar
 
 FORMAT = "GCP billing export"
 STANDARD = "koku/gcp/202011_30c31bca571d9b7f3b2c8459dd8bc34a_2020-11-08:2020-11-11.csv"
@@ -60,12 +61,7 @@ def gold_totals(engine: sa.Engine) -> Totals:
         return {(p, d): (b, e, c) for p, d, b, e, c in conn.execute(query)}
 
 
-def bronze(engine: sa.Engine, columns: str, where: str = "true") -> list[tuple]:
-    with engine.connect() as conn:
-        return [
-            tuple(r)
-            for r in conn.execute(sa.text(f"SELECT {columns} FROM bronze.focus_cost WHERE {where}"))
-        ]
+BRONZE_ROWS = "SELECT count(*) FROM bronze.focus_cost"
 
 
 # --- a small export written by the tests: credits, tax, adjustments, a commitment fee --------
@@ -179,6 +175,7 @@ def test_sample_reconciles_to_the_cent(empty_db: sa.Engine, relative: str) -> No
     assert sum(c for _, _, c in got.values()) == cost  # SOURCES.md's plain sum of `cost`
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("relative", list(SAMPLES), ids=SAMPLE_IDS)
 def test_sample_is_detected_as_gcp_only(relative: str) -> None:
     path = shared_file(relative)
@@ -189,6 +186,7 @@ def test_sample_is_detected_as_gcp_only(relative: str) -> None:
     assert claimed == ["gcp"]
 
 
+@pytest.mark.fast
 def test_no_other_sample_is_taken_for_gcp() -> None:
     others = [
         p
@@ -213,11 +211,12 @@ def test_header_only_export_loads_as_zero_rows(empty_db: sa.Engine, tmp_path: Pa
 
 def test_identity_columns_are_filled(empty_db: sa.Engine) -> None:
     load_file(empty_db, shared_file(DETAILED), source="gcp")
-    rows = bronze(
+    rows = all_rows(
         empty_db,
-        "DISTINCT provider_name, publisher_name, billing_account_id, billing_account_type, "
+        "SELECT DISTINCT provider_name, publisher_name, billing_account_id, billing_account_type, "
         "sub_account_id, sub_account_name, sub_account_type, service_name, service_category, "
-        "region_id, region_name, resource_id, resource_name, billing_currency, charge_category",
+        "region_id, region_name, resource_id, resource_name, billing_currency, charge_category "
+        "FROM bronze.focus_cost",
     )
     assert rows == [
         (
@@ -230,13 +229,18 @@ def test_identity_columns_are_filled(empty_db: sa.Engine) -> None:
 
 def test_sample_labels_become_tags(empty_db: sa.Engine) -> None:
     load_file(empty_db, shared_file(STANDARD), source="gcp")
-    tags = bronze(empty_db, "DISTINCT tags::text", "service_name = 'Stackdriver Logging'")
+    tags = all_rows(
+        empty_db,
+        "SELECT DISTINCT tags::text FROM bronze.focus_cost WHERE service_name = :service",
+        service="Stackdriver Logging",
+    )
     assert sorted(t for (t,) in tags) == [
         '{"goog-resource-type": "bigquery_dataset"}',
         '{"goog-resource-type": "bigquery_project"}',
         '{"goog-resource-type": "bigquery_resource"}',
     ]
-    assert bronze(empty_db, "count(*)", "tags IS NULL") == [(15,)]  # '[]' labels: no Tags
+    untagged = "SELECT count(*) FROM bronze.focus_cost WHERE tags IS NULL"
+    assert scalar(empty_db, untagged) == 15  # '[]' labels: no Tags
 
 
 # --- the written fixture: credits arithmetic, tax, commitments, tags -------------------------
@@ -246,11 +250,12 @@ def test_credits_tax_and_adjustments(empty_db: sa.Engine, tmp_path: Path) -> Non
     path = write_export(tmp_path / "fixture.csv", FIXTURE)
     result = load_file(empty_db, path, source="gcp")
     assert result.status == "loaded", result.error
-    rows = bronze(
+    rows = all_rows(
         empty_db,
-        "charge_category, billed_cost, effective_cost, contracted_cost, list_cost, "
-        "charge_class, charge_frequency, pricing_category",
-        "billing_period_start = '2024-05-01'",
+        "SELECT charge_category, billed_cost, effective_cost, contracted_cost, list_cost, "
+        "charge_class, charge_frequency, pricing_category FROM bronze.focus_cost "
+        "WHERE billing_period_start = :period",
+        period="2024-05-01",
     )
     assert sorted(rows, key=str) == sorted(
         [
@@ -280,12 +285,15 @@ def test_credits_tax_and_adjustments(empty_db: sa.Engine, tmp_path: Path) -> Non
 
 def test_fixture_columns(empty_db: sa.Engine, tmp_path: Path) -> None:
     load_file(empty_db, write_export(tmp_path / "fixture.csv", FIXTURE), source="gcp")
-    (usage,) = bronze(
+    (usage,) = all_rows(
         empty_db,
-        "tags, commitment_discount_category, commitment_discount_name, commitment_discount_type, "
-        "consumed_quantity, consumed_unit, pricing_quantity, pricing_unit, resource_id, "
-        "resource_type, availability_zone, charge_period_start, billing_currency",
-        "charge_category = 'Usage' AND billing_period_start = '2024-05-01'",
+        "SELECT tags, commitment_discount_category, commitment_discount_name, "
+        "commitment_discount_type, consumed_quantity, consumed_unit, pricing_quantity, "
+        "pricing_unit, resource_id, resource_type, availability_zone, charge_period_start, "
+        "billing_currency FROM bronze.focus_cost "
+        "WHERE charge_category = :category AND billing_period_start = :period",
+        category="Usage",
+        period="2024-05-01",
     )
     # Project labels are inherited; the resource's own labels win (env); system labels stay out.
     assert usage[0] == {"team": "shop", "env": "canary", "App": "Cart"}
@@ -294,13 +302,18 @@ def test_fixture_columns(empty_db: sa.Engine, tmp_path: Path) -> None:
     assert usage[8:11] == (_VM, "compute.instances", "us-central1-a")
     assert usage[11].isoformat() == "2024-05-31T23:00:00+00:00"
     assert usage[12] == "EUR"
-    (tax,) = bronze(
-        empty_db, "sub_account_id, tags, consumed_quantity, billing_account_id",
-        "charge_category = 'Tax'",
-    )  # fmt: skip
+    (tax,) = all_rows(
+        empty_db,
+        "SELECT sub_account_id, tags, consumed_quantity, billing_account_id "
+        "FROM bronze.focus_cost WHERE charge_category = :category",
+        category="Tax",
+    )
     assert tax == (None, None, None, "0A0A0A-1B1B1B-2C2C2C")
-    (december,) = bronze(
-        empty_db, "billing_period_start, billing_period_end", "billed_cost = 1.000"
+    (december,) = all_rows(
+        empty_db,
+        "SELECT billing_period_start, billing_period_end FROM bronze.focus_cost "
+        "WHERE billed_cost = :cost",
+        cost=Decimal("1.000"),
     )
     assert [d.isoformat() for d in december] == [
         "2024-12-01T00:00:00+00:00",
@@ -356,9 +369,9 @@ def test_nested_parquet_credits_and_labels(empty_db: sa.Engine, tmp_path: Path) 
     pq.write_table(table, path)
     result = load_file(empty_db, path, source="gcp")
     assert result.status == "loaded", result.error
-    assert bronze(empty_db, "billed_cost, service_category, tags") == [
-        (Decimal("0.2"), "Storage", {"team": "data"})
-    ]
+    assert all_rows(
+        empty_db, "SELECT billed_cost, service_category, tags FROM bronze.focus_cost"
+    ) == [(Decimal("0.2"), "Storage", {"team": "data"})]
 
 
 # --- wrong files -----------------------------------------------------------------------------
@@ -404,7 +417,7 @@ def test_wrong_file_names_format_file_row_and_column(
     good = shared_file(STANDARD)
     assert load_file(empty_db, good, source="gcp").status == "loaded"
     before = gold_totals(empty_db)
-    count = bronze(empty_db, "count(*)")
+    count = scalar(empty_db, BRONZE_ROWS)
 
     bad = tmp_path / "bad export.csv"
     make, message = WRONG[case]
@@ -415,7 +428,7 @@ def test_wrong_file_names_format_file_row_and_column(
     assert result.error is not None
     assert result.error.startswith(f"bad export.csv ({FORMAT}), {message}"), result.error
     assert gold_totals(empty_db) == before
-    assert bronze(empty_db, "count(*)") == count
+    assert scalar(empty_db, BRONZE_ROWS) == count
 
 
 def test_error_row_counts_across_batches(empty_db: sa.Engine, tmp_path: Path) -> None:
@@ -435,7 +448,10 @@ def test_billing_period_falls_back_to_the_charge_month(empty_db: sa.Engine, tmp_
     assert load_file(empty_db, write_export(tmp_path / "old.csv", rows, header)).status == "loaded"
     blank = [gcp_row(**{"invoice.month": "", "usage_start_time": "2024-08-02 10:00:00+00:00"})]
     assert load_file(empty_db, write_export(tmp_path / "blank.csv", blank)).status == "loaded"
-    periods = bronze(empty_db, "billing_period_start, billing_period_end, billed_cost")
+    periods = all_rows(
+        empty_db,
+        "SELECT billing_period_start, billing_period_end, billed_cost FROM bronze.focus_cost",
+    )
     assert sorted((s.date(), e.date(), c) for s, e, c in periods) == [
         (date(2024, 7, 1), date(2024, 8, 1), Decimal("4")),
         (date(2024, 8, 1), date(2024, 9, 1), Decimal("10.00")),

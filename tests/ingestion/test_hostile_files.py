@@ -91,6 +91,7 @@ def test_absurd_field_is_refused_naming_row_and_column(
     assert gold(empty_db) == loaded
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("container", ["csv", "json"])
 def test_the_limit_is_a_setting(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, container: str
@@ -204,6 +205,7 @@ READER_CASES = {
 }
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("case", list(READER_CASES), ids=list(READER_CASES))
 def test_reader_names_the_row_of_bad_text(tmp_path: Path, case: str) -> None:
     make, bad_row, column, reason = READER_CASES[case]
@@ -215,6 +217,7 @@ def test_reader_names_the_row_of_bad_text(tmp_path: Path, case: str) -> None:
     assert reason in caught.value.reason
 
 
+@pytest.mark.fast
 def test_a_stray_control_byte_is_not_a_binary_file(tmp_path: Path) -> None:
     """One NUL in a data row is that row's problem (the database refuses it), not a reason to
     call the whole file binary."""

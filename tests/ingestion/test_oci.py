@@ -17,6 +17,7 @@ from ingestion.formats import FORMATS, open_export
 from ingestion.formats.export_file import sniff
 from ingestion.loader import load_file
 from tests.conftest import SHARED_DATA, shared_file
+from tests.sql import gold_totals, scalar
 
 FC_COST = "focus-converters/oci/reports_cost-csv_0000000030000269.csv"
 KOKU_COST = "koku/oci/reports_cost-csv_0001000000603747.csv"
@@ -57,19 +58,6 @@ def expected_totals(path: Path) -> dict[tuple[str, date], Decimal]:
     return dict(totals)
 
 
-def gold_totals(engine: sa.Engine, column: str) -> dict[tuple[str, date], Decimal]:
-    query = sa.text(
-        f"SELECT provider, billing_period_start, sum({column}) FROM gold.daily_cost GROUP BY 1, 2"
-    )
-    with engine.connect() as conn:
-        return {(p, d): v for p, d, v in conn.execute(query)}
-
-
-def scalar(engine: sa.Engine, query: str, **params: object) -> object:
-    with engine.connect() as conn:
-        return conn.execute(sa.text(query), params).scalar_one()
-
-
 def bronze_count(engine: sa.Engine) -> int:
     return scalar(engine, "SELECT count(*) FROM bronze.focus_cost")
 
@@ -88,6 +76,7 @@ def test_gold_reconciles_to_the_report(empty_db: sa.Engine, relative: str) -> No
         assert round(sum(expected.values()), places) == published  # SOURCES.md
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("relative", list(SAMPLES), ids=IDS)
 def test_each_sample_is_detected_as_oci_only(relative: str) -> None:
     path = shared_file(relative)
@@ -96,6 +85,7 @@ def test_each_sample_is_detected_as_oci_only(relative: str) -> None:
     assert open_export(path).fmt.name == SAMPLES[relative][0]
 
 
+@pytest.mark.fast
 def test_no_other_shared_file_is_taken_for_oci() -> None:
     others = [
         p

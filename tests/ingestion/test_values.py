@@ -9,6 +9,8 @@ import pytest
 from focus.columns import BY_SQL
 from ingestion.formats.values import BadValue, convert
 
+pytestmark = pytest.mark.fast  # no database: `make test-fast`
+
 STRICT = BY_SQL["billing_period_start"]
 LENIENT = BY_SQL["charge_period_end"]
 MONEY = BY_SQL["billed_cost"]

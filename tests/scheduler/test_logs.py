@@ -11,6 +11,8 @@ import pytest
 
 import logs
 
+pytestmark = pytest.mark.fast  # no database: `make test-fast`
+
 
 @pytest.fixture
 def captured() -> io.StringIO:

@@ -9,6 +9,8 @@ import pytest
 from ingestion import schedules
 from ingestion.schedules import ScheduleError
 
+pytestmark = pytest.mark.fast  # no database: `make test-fast`
+
 
 @pytest.mark.parametrize(
     ("text", "stored"),

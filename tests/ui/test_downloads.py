@@ -44,6 +44,7 @@ CELLS = [
 ]
 
 
+@pytest.mark.fast
 def test_table_csv_quotes_formulas_and_keeps_numbers() -> None:
     df = pd.DataFrame(
         {

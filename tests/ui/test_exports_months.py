@@ -16,6 +16,7 @@ from tests.focus_files import row, write_csv
 from ui.explorer import period_label
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("value", "granularity", "start", "end", "expected"),
     [
@@ -48,6 +49,7 @@ def test_period_label(value, granularity, start, end, expected) -> None:
     assert period_label(value, granularity, start, end) == expected
 
 
+@pytest.mark.fast
 def test_whole_months() -> None:
     assert whole_months(date(2026, 9, 5), date(2026, 12, 6)) == (
         date(2026, 9, 1),

@@ -98,6 +98,7 @@ def test_explorer_draws_big_groupings(app, autumn, group: str) -> None:
     assert fig["layout"]["legend"]["traceorder"] == "normal"
 
 
+@pytest.mark.fast
 def test_top_series_keeps_rows_when_second_dimension_is_none() -> None:
     """The explorer passes dim2 = None with one dimension: grouping on it dropped every row."""
     df = pd.DataFrame(
@@ -178,6 +179,7 @@ def test_showback_untagged_in_its_own_colour_and_last(app, autumn) -> None:
     assert round(decode(bars["y"])[-1], 2) == 21.0  # Microsoft Storage, untagged: 3 × 7
 
 
+@pytest.mark.fast
 def test_shown_frame_reads_moments_in_utc_whatever_their_zone() -> None:
     plus_two = timezone(timedelta(hours=2))
     df = pd.DataFrame(
