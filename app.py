@@ -2,17 +2,13 @@
 
 import streamlit as st
 
-from config import Settings, SettingsError
 from ui import navigation as nav
 from ui.auth import PAGES, logout_button, require_login
+from ui.page import settings_or_stop
 from ui.sidebar import page_links
 
 st.set_page_config(page_title="Cloudlens", page_icon="☁️", layout="wide")
-try:
-    Settings.from_env()
-except SettingsError as exc:  # a typo in a variable: one line naming it, not a traceback
-    st.error(str(exc), icon=":material/settings:")
-    st.stop()
+settings_or_stop()
 
 nav.remember_requested_page()  # a link opened before sign-in still opens its page after it
 user = require_login()  # the sign-in form and a stop, until the credentials are right

@@ -194,8 +194,8 @@ RULES = (
         lambda i: not i.external and not in_package("focus")(i.target),
     ),
     ImportRule(
-        "config.py imports nothing of the project",
-        in_package("config"),
+        "config.py and logs.py import nothing of the project",
+        in_package("config", "logs"),
         lambda i: not i.external,
     ),
     ImportRule(

@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
-from analytics.periods import whole_months
 
 from db.queries import CostFilter
+from focus.periods import whole_months
 from ui import data
 from ui.explorer import TOTAL, pivot
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from analytics.periods import MonthToDate, kpi_date, month_to_date, pct_change
-
 from db.queries import CostFilter
+from focus.periods import MonthToDate, kpi_date, month_to_date, pct_change
 from ui import data
 
 RUN_RATE_DAYS = 30.4  # an average month: the run rate reads as "a month at this pace"

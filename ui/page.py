@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from config import Settings, SettingsError
 from db.queries import Bounds, CostFilter
 from focus.periods import as_of_date
 from ui import data
@@ -19,6 +20,15 @@ class PageContext:
     bounds: Bounds
     as_of: date
     cost: CostFilter
+
+
+def settings_or_stop() -> None:
+    """A typo in a variable stops the app with one line naming it, not a traceback."""
+    try:
+        Settings.from_env()
+    except SettingsError as exc:
+        st.error(str(exc), icon=":material/settings:")
+        st.stop()
 
 
 def start(page_file: str, title: str, caption: str | None = None) -> PageContext:

@@ -379,7 +379,7 @@ def test_cli(app_env: str, empty_db: sa.Engine, tmp_path: Path, capsys) -> None:
 
 
 # --- the FOCUS 1.2 specification's own column rules, written out here as literals -------------
-# Independent of the project's checker (ingestion/focus_rules.py) and column catalogue: a rule
+# Independent of the project's checker (ingestion/conformance/) and column catalogue: a rule
 # both get wrong the same way fails here. Spec: https://focus.finops.org/focus-specification/v1-2/
 
 FOCUS_1_2_COLUMNS = {

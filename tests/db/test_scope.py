@@ -18,11 +18,11 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from analytics.periods import month_to_date
 from db import explore, queries, showback
 from db.extract import write_line_items
 from db.queries import CostFilter
 from db.users import Scope
+from focus.periods import month_to_date
 from ingestion.loader import load_file
 from tests.conftest import ROOT
 from tests.focus_files import row, write_csv
