@@ -28,7 +28,9 @@ from tests.conftest import ROOT
 from tests.focus_files import row, write_csv
 
 SQL = ROOT / "db" / "sql"
-WRITERS = {"gold_stage", "refresh_gold", "refresh_gold_tags", "delete_periods", "load_totals"}
+# The loader's own statements: they write bronze and gold, or find what a slice held.
+WRITERS = {"gold_stage", "refresh_gold", "refresh_gold_tags", "delete_periods", "load_totals",
+           "slice_delete", "slice_periods"}  # fmt: skip
 # gold_freshness: per source, shown only to users who see everything; export_focus*: the
 # operator's `python -m ingestion export-focus`, no signed-in user involved.
 UNSCOPED_BY_DESIGN = {"gold_freshness", "export_focus", "export_focus_profile"}
@@ -62,8 +64,9 @@ def _normal(text: str) -> str:
 
 def _pattern(name: str) -> re.Pattern[str]:
     """What file `name` looks like once run: its {PLACEHOLDERS} (the scope clause, whitelisted
-    identifiers) may hold anything; blanks may grow or shrink."""
-    chunks = re.split(r"\{\w+\}", _normal((SQL / f"{name}.sql").read_text()))
+    identifiers) may hold anything; blanks may grow or shrink; `{{` is a literal brace."""
+    chunks = re.split(r"(?<!\{)\{\w+\}(?!\})", _normal((SQL / f"{name}.sql").read_text()))
+    chunks = [c.replace("{{", "{").replace("}}", "}") for c in chunks]  # psycopg.sql's escapes
     literal = [r"\s*".join(map(re.escape, chunk.split())) for chunk in chunks]
     return re.compile(r"\s*" + r".*?".join(literal) + r"\s*;?\s*", re.DOTALL)
 

@@ -61,7 +61,9 @@ def test_untagged_pool_and_even_split_ignore_the_shares() -> None:
 
 def test_what_to_fix_is_said() -> None:
     _, problems = rule_from_form(" ", "team", "fixed", UNTAGGED_LABEL, shares([("web", 60.0)]))
-    assert problems == ["Give the rule a name.", "Percentages add up to 60.0%, not 100%."]
+    assert problems == ["Give the rule a name."]  # the fields first, then the split as a whole
+    _, problems = rule_from_form("web", "team", "fixed", UNTAGGED_LABEL, shares([("web", 60.0)]))
+    assert problems == ["Percentages add up to 60.0%, not 100%."]
 
 
 def test_default_tag_keys() -> None:
