@@ -110,6 +110,8 @@ class Scheduler:
         self._dispatched: set[str] = set()  # job ids of requests handed to APScheduler
         self._shutdowns: list[threading.Thread] = []
         self._lock = threading.Lock()
+        # Held by a poll while it calls into APScheduler, and by the shutdown (see _shutdown).
+        self._polling = threading.Lock()
 
     def serve(self) -> int:
         while self._lead():
@@ -232,14 +234,27 @@ class Scheduler:
         thread.start()
 
     def _shutdown(self) -> None:
+        """APScheduler's shutdown holds its job-store lock while it waits for running jobs; a poll
+        running then waits for that lock in get_jobs or add_job, and neither ends (a stop hung
+        so in CI). So the shutdown first waits for a running poll to end, and a poll that finds
+        the shutdown under way returns at once."""
         scheduler = self.apscheduler
-        try:
-            if scheduler is not None:
-                scheduler.shutdown(wait=True)
-        except SchedulerNotRunningError:
-            pass  # not started yet: the first poll sees `term_over` and comes back here
+        with self._polling:
+            try:
+                if scheduler is not None:
+                    scheduler.shutdown(wait=True)
+            except SchedulerNotRunningError:
+                pass  # not started yet: the first poll sees `term_over` and comes back here
 
     def _poll(self) -> None:
+        if not self._polling.acquire(blocking=False):
+            return  # the shutdown is under way (see _shutdown)
+        try:
+            self._poll_once()
+        finally:
+            self._polling.release()
+
+    def _poll_once(self) -> None:
         if self.term_over.is_set():  # ended before the scheduler had started
             self._start_shutdown()
             return
